@@ -1,11 +1,29 @@
 import { Hono } from 'hono';
+import { onError } from './lib/on-error';
+import { csrf } from './middleware/csrf';
+import type { AppEnv } from './middleware/auth';
+import { handlePostIngest } from './queue/consumer';
+import auth from './routes/auth';
+import health from './routes/health';
+import me from './routes/me';
+import otlp from './routes/otlp';
+import traces from './routes/traces';
 
-const app = new Hono<{ Bindings: Env }>();
-app.get('/healthz', (c) => c.json({ ok: true }));
+const app = new Hono<AppEnv>()
+  .route('/healthz', health)
+  .route('/v1', otlp)
+  .use('/api/*', csrf)
+  .route('/api/v1/auth', auth)
+  .route('/api/v1/me', me)
+  .route('/api/v1/traces', traces)
+  .get('/api/v1/ping', (c) => c.json({ ok: true }));
+
+app.onError(onError);
+app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
+
+export type AppType = typeof app;
 
 export default {
   fetch: app.fetch,
-  async queue(batch) {
-    for (const m of batch.messages) m.ack();
-  },
+  queue: handlePostIngest,
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'node_modules/.bin');
+
+/** The environment every local wrangler run needs: no network for `request.cf`, no telemetry. */
+export function localEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${BIN}:${process.env.PATH ?? ''}`,
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    WRANGLER_SEND_METRICS: 'false',
+    CI: process.env.CI ?? 'true',
+    ...extra,
+  };
+}
+
+/** Runs a command from node_modules/.bin to completion; rejects with its output on failure. */
+export function run(cmd: string, args: string[], opts: { quiet?: boolean; cwd?: string } = {}): Promise<string> {
+  return new Promise((ok, fail) => {
+    const child = spawn(join(BIN, cmd), args, { cwd: opts.cwd ?? ROOT, env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!opts.quiet) process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      if (!opts.quiet) process.stderr.write(d);
+    });
+    child.on('error', fail);
+    child.on('close', (code) => (code === 0 ? ok(out) : fail(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${out}`))));
+  });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const APP_OUTPUT = join(ROOT, 'app/.svelte-kit/cloudflare/_worker.js');
+
+/** Builds the SvelteKit app unless its output is newer than every source file it depends on. */
+export async function buildAppIfStale(log: (s: string) => void): Promise<void> {
+  const sources = Math.max(newestMtime(join(ROOT, 'app/src')), newestMtime(join(ROOT, 'worker/schemas')));
+  if (existsSync(APP_OUTPUT) && statSync(APP_OUTPUT).mtimeMs > sources) return;
+  log('building the app (SvelteKit) …');
+  await run('vite', ['build'], { quiet: true, cwd: join(ROOT, 'app') });
+}
+
+export async function applyMigrations(stateDir: string): Promise<void> {
+  await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '-c', 'wrangler.toml', '--persist-to', stateDir], {
+    quiet: true,
+  });
+}
+
+/** Starts UI + API on one origin: the app config owns the port, the API is its service binding. */
+export function startDev(port: number, stateDir: string, extraVars: Record<string, string> = {}): ChildProcess {
+  const vars = Object.entries(extraVars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  return spawn(
+    join(BIN, 'wrangler'),
+    ['dev', '-c', 'app/wrangler.toml', '-c', 'wrangler.toml', '--port', String(port), '--ip', '127.0.0.1',
+      '--persist-to', stateDir, '--show-interactive-dev-session=false', ...vars],
+    { cwd: ROOT, env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+}
+
+/** Polls `GET /healthz` until it answers 200 or the deadline passes. */
+export async function waitForHealthy(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url}/healthz did not answer within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

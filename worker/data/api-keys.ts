@@ -1,0 +1,53 @@
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { apiKeys } from '../db/schema';
+import { randomToken, sha256Hex } from '../lib/crypto';
+import type { Scope } from '../schemas/common';
+
+export const API_KEY_PREFIX = 'sieve_';
+const VISIBLE_PREFIX_CHARS = 12;
+
+export interface ResolvedKey {
+  id: string;
+  projectId: string;
+  scopes: Scope[];
+}
+
+/** Finds an unrevoked key by its hash; null when unknown or revoked. */
+export async function findActiveKey(db: Db, key: string): Promise<ResolvedKey | null> {
+  const keyHash = await sha256Hex(key);
+  const row = await db
+    .select({ id: apiKeys.id, projectId: apiKeys.projectId, scopes: apiKeys.scopes })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
+    .get();
+  return row ? { id: row.id, projectId: row.projectId, scopes: JSON.parse(row.scopes) as Scope[] } : null;
+}
+
+/** Records use at most once a minute per key, so ingest does not write on every request. */
+export async function touchKey(db: Db, id: string, now = Date.now()): Promise<void> {
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - 60_000))));
+}
+
+/** Creates a key and returns it in full: the only time it is ever visible. */
+export async function createKey(
+  db: Db,
+  input: { projectId: string; name: string; scopes: Scope[]; createdBy?: string | null; key?: string },
+): Promise<{ id: string; key: string; prefix: string }> {
+  const key = input.key ?? `${API_KEY_PREFIX}${randomToken(32)}`;
+  const id = crypto.randomUUID();
+  const prefix = key.slice(0, VISIBLE_PREFIX_CHARS);
+  await db.insert(apiKeys).values({
+    id,
+    projectId: input.projectId,
+    name: input.name,
+    prefix,
+    keyHash: await sha256Hex(key),
+    scopes: JSON.stringify(input.scopes),
+    createdBy: input.createdBy ?? null,
+  });
+  return { id, key, prefix };
+}

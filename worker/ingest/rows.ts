@@ -1,0 +1,120 @@
+import type { NormalizedSpan } from '../otlp/types';
+import { mapSpan } from '../semconv/map';
+
+/** The indexed columns of one span, in the order of SPAN_COLUMNS (D1 receives them as JSON arrays). */
+export type SpanRow = [
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | null,
+  name: string,
+  kind: string,
+  startMs: number,
+  endMs: number,
+  status: string,
+  service: string | null,
+  environment: string | null,
+  model: string | null,
+  provider: string | null,
+  promptVersion: string | null,
+  inputTokens: number | null,
+  outputTokens: number | null,
+  totalTokens: number | null,
+  costUsd: number | null,
+  sessionId: string | null,
+  userId: string | null,
+  tags: string,
+  isRetry: number,
+  inputPreview: string | null,
+  outputPreview: string | null,
+  payloadKey: string,
+  payloadOffset: number,
+  payloadLength: number,
+];
+
+export interface PreparedBatch {
+  /** NDJSON of the batch's spans, grouped by trace so one trace's lines form one byte range. */
+  payload: Uint8Array;
+  rows: SpanRow[];
+  traceIds: string[];
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
+}
+
+function num(v: number | undefined): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Drops repeats of (trace id, span id) within one request; the first copy wins, as in D1. */
+export function dedupeSpans(spans: NormalizedSpan[]): NormalizedSpan[] {
+  const seen = new Set<string>();
+  return spans.filter((s) => {
+    const id = `${s.traceId}:${s.spanId}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** Builds the R2 payload and the D1 rows of a batch; pure, so it is tested on plain data. */
+export function prepareBatch(spans: NormalizedSpan[], payloadKey: string): PreparedBatch {
+  const byTrace = new Map<string, NormalizedSpan[]>();
+  for (const s of dedupeSpans(spans)) {
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(s);
+    else byTrace.set(s.traceId, [s]);
+  }
+  const encoder = new TextEncoder();
+  const lines: Uint8Array[] = [];
+  const rows: SpanRow[] = [];
+  let offset = 0;
+  for (const group of byTrace.values()) {
+    for (const s of group) {
+      const line = encoder.encode(JSON.stringify(s) + '\n');
+      const v = mapSpan(s);
+      const attr = (k: string) => s.attributes[k] ?? s.resource[k];
+      rows.push([
+        s.traceId,
+        s.spanId,
+        s.parentSpanId,
+        s.name,
+        v.kind,
+        s.startMs,
+        s.endMs,
+        s.status.code,
+        str(s.resource['service.name']) ?? str(s.attributes['service.name']),
+        str(attr('deployment.environment.name')) ?? str(attr('deployment.environment')),
+        v.model ?? null,
+        v.provider ?? null,
+        v.promptVersion ?? null,
+        num(v.usage.inputTokens),
+        num(v.usage.outputTokens),
+        num(v.usage.totalTokens ?? sumTokens(v.usage.inputTokens, v.usage.outputTokens)),
+        num(v.costUsd),
+        v.sessionId ?? v.conversationId ?? null,
+        v.userId ?? null,
+        JSON.stringify(v.tags),
+        v.retryAttempt > 0 ? 1 : 0,
+        v.inputPreview ?? null,
+        v.outputPreview ?? null,
+        payloadKey,
+        offset,
+        line.byteLength,
+      ]);
+      lines.push(line);
+      offset += line.byteLength;
+    }
+  }
+  const payload = new Uint8Array(offset);
+  let at = 0;
+  for (const l of lines) {
+    payload.set(l, at);
+    at += l.byteLength;
+  }
+  return { payload, rows, traceIds: [...byTrace.keys()] };
+}
+
+function sumTokens(a?: number, b?: number): number | undefined {
+  return a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
+}

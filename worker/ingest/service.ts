@@ -1,0 +1,30 @@
+import { indexSpans } from '../data/trace-index';
+import { ServiceUnavailable } from '../lib/errors';
+import type { NormalizedSpan } from '../otlp/types';
+import { touchedMessages } from '../queue/messages';
+import { prepareBatch } from './rows';
+
+function payloadKey(projectId: string, now: Date): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
+  return `spans/${projectId}/${day}/${now.getTime()}-${crypto.randomUUID()}.ndjson`;
+}
+
+/**
+ * Makes a batch of spans durable, then announces the touched traces: R2 holds the full spans,
+ * D1 the index and the recomputed trace rows, the Queue the post-ingest work. Any failure is a
+ * 503 so the sender retries; a retry is harmless because spans are deduplicated.
+ */
+export async function storeSpans(env: Env, projectId: string, spans: NormalizedSpan[], now = new Date()): Promise<number> {
+  if (!spans.length) return 0;
+  const key = payloadKey(projectId, now);
+  const batch = prepareBatch(spans, key);
+  try {
+    await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-ndjson' } });
+    await indexSpans(env.DB, projectId, batch.rows, batch.traceIds);
+    await env.POST_INGEST.sendBatch(touchedMessages(projectId, batch.traceIds).map((body) => ({ body })));
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'error', msg: 'ingest storage failed', projectId, error: String(err) }));
+    throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);
+  }
+  return batch.rows.length;
+}

@@ -1,0 +1,65 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** An error a client can act on; `app.onError` turns it into `{ error: { code, message, details } }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export class BadRequest extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super(400, 'bad_request', message, details);
+  }
+}
+export class Unauthorized extends HttpError {
+  constructor(message = 'Sign in or send a valid API key.') {
+    super(401, 'unauthorized', message);
+  }
+}
+export class Forbidden extends HttpError {
+  constructor(message: string) {
+    super(403, 'forbidden', message);
+  }
+}
+export class NotFound extends HttpError {
+  constructor(what: string) {
+    super(404, 'not_found', `${what} not found.`);
+  }
+}
+export class Conflict extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super(409, 'conflict', message, details);
+  }
+}
+export class PayloadTooLarge extends HttpError {
+  constructor(limitBytes: number) {
+    super(413, 'payload_too_large', `The body is over the ${limitBytes} byte limit.`, { limitBytes });
+  }
+}
+export class UnsupportedMediaType extends HttpError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+export class Unprocessable extends HttpError {
+  constructor(message: string, details?: unknown) {
+    super(422, 'unprocessable', message, details);
+  }
+}
+export class TooManyRequests extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'too_many_requests', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+export class ServiceUnavailable extends HttpError {
+  constructor(message: string, retryAfterSeconds = 5) {
+    super(503, 'unavailable', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}

@@ -1,0 +1,113 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { findActiveKey, touchKey, type ResolvedKey } from '../data/api-keys';
+import { resolveSession } from '../data/sessions';
+import { findUserById, listUserProjects } from '../data/users';
+import { getDb } from '../db/client';
+import { Forbidden, NotFound, Unauthorized } from '../lib/errors';
+import type { Role, Scope } from '../schemas/common';
+import { setSessionCookie, SESSION_COOKIE } from './session-cookie';
+
+export type Principal =
+  | { kind: 'key'; keyId: string; projectId: string; scopes: Scope[] }
+  | { kind: 'user'; userId: string; email: string; name: string; sessionTokenHash: string };
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { principal: Principal; projectId: string; role: Role | null; requestId: string };
+};
+
+/** What a route needs: `ingest` (send telemetry), `read`, `review` (label), `admin` (keys, members, settings). */
+export type Access = 'ingest' | 'read' | 'review' | 'admin';
+
+const KEY_CACHE_MS = 30_000;
+const keyCache = new Map<string, { key: ResolvedKey | null; until: number }>();
+
+/** API keys are looked up at most every 30 s per isolate: ingest must not pay a D1 read per request. */
+async function lookupKey(env: Env, key: string, now: number): Promise<ResolvedKey | null> {
+  const hit = keyCache.get(key);
+  if (hit && hit.until > now) return hit.key;
+  const resolved = await findActiveKey(getDb(env.DB), key);
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(key, { key: resolved, until: now + KEY_CACHE_MS });
+  return resolved;
+}
+
+/** Forgets cached key lookups, so a revocation takes effect at once in this isolate. */
+export function forgetCachedKeys(): void {
+  keyCache.clear();
+}
+
+function presentedKey(c: Context): string | null {
+  const auth = c.req.header('authorization');
+  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim() || null;
+  return c.req.header('x-api-key')?.trim() || null;
+}
+
+/** Resolves the caller from an API key or the session cookie; 401 when neither is valid. */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const now = Date.now();
+  const key = presentedKey(c);
+  if (key) {
+    const resolved = await lookupKey(c.env, key, now);
+    if (!resolved) throw new Unauthorized('The API key is not valid or has been revoked.');
+    c.set('principal', { kind: 'key', keyId: resolved.id, projectId: resolved.projectId, scopes: resolved.scopes });
+    c.executionCtx.waitUntil(touchKey(getDb(c.env.DB), resolved.id, now).catch(() => undefined));
+    return next();
+  }
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) throw new Unauthorized();
+  const db = getDb(c.env.DB);
+  const session = await resolveSession(db, token, now);
+  const user = session && (await findUserById(db, session.userId));
+  if (!session || !user) throw new Unauthorized('Your session has expired. Sign in again.');
+  if (session.renewed) setSessionCookie(c, token, session.expiresAt);
+  c.set('principal', { kind: 'user', userId: user.id, email: user.email, name: user.name, sessionTokenHash: session.tokenHash });
+  return next();
+};
+
+const ROLE_ALLOWS: Record<Role, Access[]> = {
+  admin: ['ingest', 'read', 'review', 'admin'],
+  reviewer: ['read', 'review'],
+  viewer: ['read'],
+};
+
+const SCOPE_ALLOWS: Record<Scope, Access[]> = {
+  ingest: ['ingest'],
+  read: ['read'],
+  admin: ['ingest', 'read', 'review', 'admin'],
+};
+
+export const PROJECT_HEADER = 'x-sieve-project';
+export const PROJECT_COOKIE = 'sieve_project';
+
+/**
+ * Resolves the project of the request and checks that the caller may do `need` in it.
+ * A key names its own project; a session names one by header, then cookie, then its first membership.
+ */
+export function requireAccess(need: Access): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = c.get('principal');
+    if (principal.kind === 'key') {
+      if (!principal.scopes.some((s) => SCOPE_ALLOWS[s].includes(need))) {
+        throw new Forbidden(`This API key lacks the scope for ${need} access.`);
+      }
+      c.set('projectId', principal.projectId);
+      c.set('role', null);
+      return next();
+    }
+    const projects = await listUserProjects(getDb(c.env.DB), principal.userId);
+    const asked = c.req.header(PROJECT_HEADER);
+    const remembered = getCookie(c, PROJECT_COOKIE);
+    const project = asked
+      ? projects.find((p) => p.id === asked)
+      : (projects.find((p) => p.id === remembered) ?? projects[0]);
+    if (!project) throw new NotFound('Project');
+    if (!ROLE_ALLOWS[project.role].includes(need)) {
+      throw new Forbidden(`Your role (${project.role}) does not allow ${need} access in this project.`);
+    }
+    c.set('projectId', project.id);
+    c.set('role', project.role);
+    return next();
+  };
+}

@@ -1,0 +1,58 @@
+import { Hono, type Context } from 'hono';
+import { clearFailures, countFailures, createSession, deleteSession, deleteUserSessions, recordFailure } from '../data/sessions';
+import { findUserByEmail } from '../data/users';
+import { getDb } from '../db/client';
+import { verifyPassword } from '../lib/crypto';
+import { Forbidden, TooManyRequests, Unauthorized } from '../lib/errors';
+import { jsonBody } from '../lib/validate';
+import { authenticate, type AppEnv } from '../middleware/auth';
+import { clearSessionCookie, setSessionCookie } from '../middleware/session-cookie';
+import { LoginBody } from '../schemas/auth';
+import { meResponse } from './me';
+
+/** Failed sign-ins allowed per window before 429. */
+export const LOGIN_LIMITS = { windowMs: 15 * 60_000, perEmail: 5, perIp: 50 };
+
+function clientIp(c: Context): string {
+  return c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'local';
+}
+
+const routes = new Hono<AppEnv>()
+  .post('/login', async (c) => {
+    const origin = c.req.header('origin');
+    if (origin && origin !== new URL(c.req.url).origin) throw new Forbidden('Cross-site sign-in rejected.');
+    const body = await jsonBody(c, LoginBody);
+    const db = getDb(c.env.DB);
+    const now = Date.now();
+    const subjects = [`email:${body.email}`, `ip:${clientIp(c)}`];
+    const since = now - LOGIN_LIMITS.windowMs;
+    const [byEmail, byIp] = await Promise.all(subjects.map((s) => countFailures(db, s, since)));
+    if (byEmail >= LOGIN_LIMITS.perEmail || byIp >= LOGIN_LIMITS.perIp) {
+      throw new TooManyRequests('Too many failed sign-ins. Wait a few minutes and try again.', LOGIN_LIMITS.windowMs / 1000);
+    }
+    const user = await findUserByEmail(db, body.email);
+    const ok = !!user?.passwordHash && (await verifyPassword(body.password, user.passwordHash));
+    if (!user || !ok) {
+      await recordFailure(db, subjects, now);
+      throw new Unauthorized('Wrong email or password.');
+    }
+    await clearFailures(db, subjects[0]);
+    const session = await createSession(db, user.id, now);
+    setSessionCookie(c, session.token, session.expiresAt);
+    return c.json(await meResponse(db, { userId: user.id, email: user.email, name: user.name }, c));
+  })
+  .post('/logout', authenticate, async (c) => {
+    const p = c.get('principal');
+    if (p.kind === 'user') await deleteSession(getDb(c.env.DB), p.sessionTokenHash);
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  })
+  .post('/logout-all', authenticate, async (c) => {
+    const p = c.get('principal');
+    if (p.kind === 'user') await deleteUserSessions(getDb(c.env.DB), p.userId);
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  });
+
+export default routes;
+export type AuthRoutes = typeof routes;

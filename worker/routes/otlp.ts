@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { storeSpans } from '../ingest/service';
+import { otlpFormat, readBody, type OtlpFormat } from '../ingest/body';
+import { throttle } from '../ingest/throttle';
+import { HttpError, TooManyRequests } from '../lib/errors';
+import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import { decodeJson, decodeProtobuf, OtlpDecodeError } from '../otlp/decode';
+import { encodeExportResponse, encodeStatus } from '../otlp/encode-response';
+
+const CONTENT_TYPE: Record<OtlpFormat, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+/** OTLP/HTTP answers errors with a google.rpc.Status in the request's encoding, not Sieve's JSON errors. */
+function statusResponse(err: HttpError, format: OtlpFormat): Response {
+  const body = encodeStatus(err.status, err.message, format);
+  return new Response(body, { status: err.status, headers: { 'content-type': CONTENT_TYPE[format], ...err.headers } });
+}
+
+function guessFormat(contentType: string | undefined): OtlpFormat {
+  return contentType?.toLowerCase().includes('json') ? 'json' : 'protobuf';
+}
+
+const routes = new Hono<AppEnv>()
+  .onError((err, c) => {
+    const format = guessFormat(c.req.header('content-type'));
+    if (err instanceof HttpError) return statusResponse(err, format);
+    console.error(JSON.stringify({ level: 'error', msg: 'otlp ingest failed', error: String(err) }));
+    return statusResponse(new HttpError(500, 'internal', 'Internal error; retry later.'), format);
+  })
+  .post('/traces', authenticate, requireAccess('ingest'), async (c) => {
+    const projectId = c.get('projectId');
+    const wait = throttle(projectId, Number(c.env.INGEST_RATE_LIMIT_RPS));
+    if (wait) throw new TooManyRequests('Ingest rate limit reached for this project.', wait);
+    const format = otlpFormat(c.req.header('content-type'));
+    const bytes = await readBody(c.req.raw);
+    let decoded;
+    try {
+      decoded = format === 'protobuf' ? decodeProtobuf(bytes) : decodeJson(new TextDecoder().decode(bytes));
+    } catch (err) {
+      if (err instanceof OtlpDecodeError) throw new HttpError(400, 'bad_request', err.message);
+      throw err;
+    }
+    await storeSpans(c.env, projectId, decoded.spans);
+    const body = encodeExportResponse(decoded.rejected, format);
+    return new Response(body, { status: 200, headers: { 'content-type': CONTENT_TYPE[format] } });
+  });
+
+export default routes;
+export type OtlpRoutes = typeof routes;
