@@ -12,7 +12,7 @@ const apiKey = inject('apiKey');
 async function emit(exporter: SpanExporter, model: string): Promise<string> {
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'exporter-test', 'deployment.environment.name': 'ci' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   const tracer = provider.getTracer('sieve-e2e');
   const root = tracer.startSpan('answer question', { attributes: { 'session.id': 'sess-e2e' } });

@@ -4,7 +4,8 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 export const SESSION_COOKIE = 'sieve_session';
 
 /** HttpOnly, SameSite=Lax; Secure everywhere but local development (plain http://127.0.0.1). */
-export function setSessionCookie(c: Context<{ Bindings: Env }>, token: string, expiresAt: number): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Hono app whose Bindings include Env
+export function setSessionCookie(c: Context<any>, token: string, expiresAt: number): void {
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -14,6 +15,6 @@ export function setSessionCookie(c: Context<{ Bindings: Env }>, token: string, e
   });
 }
 
-export function clearSessionCookie(c: Context<{ Bindings: Env }>): void {
+export function clearSessionCookie(c: Context<any>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: c.env.SIEVE_ENV !== 'development' });
 }
