@@ -5,17 +5,26 @@ import type { AppEnv } from './middleware/auth';
 import { handlePostIngest } from './queue/consumer';
 import auth from './routes/auth';
 import health from './routes/health';
+import invites from './routes/invites';
 import me from './routes/me';
 import otlp from './routes/otlp';
+import projects from './routes/projects';
 import traces from './routes/traces';
+import evaluations from './routes/evaluations';
+import feedback from './routes/feedback';
 
-const app = new Hono<AppEnv>()
+/** The whole API; exported so tests can enumerate `app.routes`. */
+export const app = new Hono<AppEnv>()
   .route('/healthz', health)
   .route('/v1', otlp)
   .use('/api/*', csrf)
   .route('/api/v1/auth', auth)
+  .route('/api/v1/auth/invites', invites)
   .route('/api/v1/me', me)
+  .route('/api/v1/projects', projects)
   .route('/api/v1/traces', traces)
+  .route('/api/v1/evaluations', evaluations)
+  .route('/api/v1/feedback', feedback)
   .get('/api/v1/ping', (c) => c.json({ ok: true }));
 
 app.onError(onError);

@@ -125,3 +125,43 @@ export async function getJson<T = any>(path: string, auth: { key?: string; cooki
   const res = await SELF.fetch(`${ORIGIN}${path}`, { headers });
   return { status: res.status, body: (await res.json()) as T };
 }
+
+export interface Auth {
+  key?: string;
+  cookie?: string;
+  project?: string;
+}
+
+/** Any API call as a browser on the app's origin (session) or as a client with a key would make it. */
+export async function call<T = any>(
+  method: string,
+  path: string,
+  auth: Auth = {},
+  body?: unknown,
+): Promise<{ status: number; body: T; text: string; headers: Headers }> {
+  const headers: Record<string, string> = { origin: ORIGIN };
+  if (auth.key) headers.authorization = `Bearer ${auth.key}`;
+  if (auth.cookie) headers.cookie = auth.cookie;
+  if (auth.project) headers['x-sieve-project'] = auth.project;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await SELF.fetch(`${ORIGIN}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: any = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, body: parsed as T, text, headers: res.headers };
+}
+
+/** A member of the project with the role, signed in. */
+export async function signIn(projectId: string, role: Role): Promise<{ cookie: string; userId: string; email: string; password: string }> {
+  const u = await makeUser(projectId, role);
+  return { ...u, cookie: await login(u.email, u.password) };
+}
+
+/** The session cookie a response set, as a `cookie` request header value. */
+export function cookieOf(res: { headers: Headers }): string {
+  return (res.headers.get('set-cookie') ?? '').split(';')[0];
+}

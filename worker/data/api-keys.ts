@@ -1,8 +1,10 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { apiKeys } from '../db/schema';
+import { apiKeys, users } from '../db/schema';
 import { randomToken, sha256Hex } from '../lib/crypto';
+import { iso, isoOrNull } from '../lib/time';
 import type { Scope } from '../schemas/common';
+import type { ApiKeyResponse } from '../schemas/projects';
 
 export const API_KEY_PREFIX = 'sieve_';
 const VISIBLE_PREFIX_CHARS = 12;
@@ -50,4 +52,53 @@ export async function createKey(
     createdBy: input.createdBy ?? null,
   });
   return { id, key, prefix };
+}
+
+/** A key as lists show it: never the key or its hash. */
+async function selectKeys(db: Db, where: SQL | undefined): Promise<ApiKeyResponse[]> {
+  const rows = await db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+      createdBy: users.email,
+    })
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.createdBy))
+    .where(where)
+    .orderBy(desc(apiKeys.createdAt), apiKeys.id)
+    .all();
+  return rows.map((r) => ({
+    ...r,
+    scopes: JSON.parse(r.scopes) as Scope[],
+    createdAt: iso(r.createdAt),
+    lastUsedAt: isoOrNull(r.lastUsedAt),
+    revokedAt: isoOrNull(r.revokedAt),
+  }));
+}
+
+/** Every key of the project, revoked ones included, newest first. */
+export async function listKeys(db: Db, { projectId }: { projectId: string }): Promise<ApiKeyResponse[]> {
+  return selectKeys(db, eq(apiKeys.projectId, projectId));
+}
+
+export async function findKey(db: Db, { projectId, keyId }: { projectId: string; keyId: string }): Promise<ApiKeyResponse | null> {
+  const [row] = await selectKeys(db, and(eq(apiKeys.projectId, projectId), eq(apiKeys.id, keyId)));
+  return row ?? null;
+}
+
+/** Revokes a key of the project (a second revoke keeps the first time); null when it is not the project's. */
+export async function revokeKey(
+  db: Db,
+  { projectId, keyId, now = Date.now() }: { projectId: string; keyId: string; now?: number },
+): Promise<ApiKeyResponse | null> {
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.projectId, projectId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));
+  return findKey(db, { projectId, keyId });
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { loginAttempts, sessions } from '../db/schema';
 import { randomToken, sha256Hex } from '../lib/crypto';
@@ -8,11 +8,16 @@ export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 /** Renew at most this often, so reads do not write on every request. */
 const RENEW_AFTER_MS = 3600_000;
 
-export async function createSession(db: Db, userId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+export async function createSession(
+  db: Db,
+  userId: string,
+  now = Date.now(),
+): Promise<{ token: string; tokenHash: string; expiresAt: number }> {
   const token = randomToken(32);
+  const tokenHash = await sha256Hex(token);
   const expiresAt = now + SESSION_TTL_MS;
-  await db.insert(sessions).values({ tokenHash: await sha256Hex(token), userId, expiresAt, createdAt: now, lastSeenAt: now });
-  return { token, expiresAt };
+  await db.insert(sessions).values({ tokenHash, userId, expiresAt, createdAt: now, lastSeenAt: now });
+  return { token, tokenHash, expiresAt };
 }
 
 /** The user of a live session, renewing it when due; null when unknown or expired. */
@@ -36,6 +41,11 @@ export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
 
 export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+/** Ends every session of the user but one (after a password change). */
+export async function deleteOtherSessions(db: Db, { userId, keepTokenHash }: { userId: string; keepTokenHash: string }): Promise<void> {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.tokenHash, keepTokenHash)));
 }
 
 /** Failed sign-ins per subject (`email:…`, `ip:…`) inside the window. */

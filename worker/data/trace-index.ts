@@ -1,6 +1,8 @@
-import type { SpanRow } from '../ingest/rows';
-import { BadRequest } from '../lib/errors';
-import type { ListTracesQuery, TraceSummary } from '../schemas/traces';
+import type { PreparedBatch, SpanRow } from '../ingest/rows';
+import { refreshSignalStatements, upsertEvaluationsStatement } from './signals';
+import type { TraceFilter } from '../schemas/filters';
+import type { TraceSummary } from '../schemas/traces';
+import { compileTraceQuery, encodeCursor, type PageOptions } from './trace-query';
 import { INSERT_SPANS_SQL, RECOMPUTE_TRACES_SQL } from './trace-sql';
 
 /**
@@ -29,12 +31,17 @@ function chunkRows(rows: SpanRow[]): string[] {
   return chunks;
 }
 
-/** Inserts spans (first copy wins) and recomputes their traces, in one D1 batch (one transaction). */
-export async function indexSpans(d1: D1Database, projectId: string, rows: SpanRow[], traceIds: string[]): Promise<void> {
-  if (!rows.length) return;
+/**
+ * Inserts spans (first copy wins), recomputes their traces, stores the evaluations they carried and
+ * folds any signals that arrived before the trace into it — one D1 batch, one transaction.
+ */
+export async function indexSpans(d1: D1Database, projectId: string, batch: Pick<PreparedBatch, 'rows' | 'evaluations' | 'traceIds'>): Promise<void> {
+  if (!batch.rows.length) return;
   const insert = d1.prepare(INSERT_SPANS_SQL);
-  const statements = chunkRows(rows).map((json) => insert.bind(projectId, json));
-  statements.push(d1.prepare(RECOMPUTE_TRACES_SQL).bind(projectId, JSON.stringify(traceIds)));
+  const statements = chunkRows(batch.rows).map((json) => insert.bind(projectId, json));
+  statements.push(d1.prepare(RECOMPUTE_TRACES_SQL).bind(projectId, JSON.stringify(batch.traceIds)));
+  if (batch.evaluations.length) statements.push(upsertEvaluationsStatement(d1, projectId, batch.evaluations));
+  statements.push(...refreshSignalStatements(d1, projectId, batch.traceIds));
   await d1.batch(statements);
 }
 
@@ -69,6 +76,16 @@ interface TraceRow {
   input_preview: string | null;
   output_preview: string | null;
   updated_at: number;
+  thumbs_up: number;
+  thumbs_down: number;
+  positive_feedback: number;
+  neutral_feedback: number;
+  negative_feedback: number;
+  min_rating: number | null;
+  max_rating: number | null;
+  feedback_count: number;
+  eval_count: number;
+  scores: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -100,65 +117,54 @@ function toSummary(r: TraceRow): TraceSummary {
     inputPreview: r.input_preview,
     outputPreview: r.output_preview,
     updatedAt: iso(r.updated_at),
+    scores: (JSON.parse(r.scores) as TraceSummary['scores']).sort((a, b) => a.name.localeCompare(b.name)),
+    feedback: {
+      count: r.feedback_count,
+      thumbsUp: r.thumbs_up,
+      thumbsDown: r.thumbs_down,
+      positive: r.positive_feedback,
+      neutral: r.neutral_feedback,
+      negative: r.negative_feedback,
+      minRating: r.min_rating,
+      maxRating: r.max_rating,
+    },
+    evalCount: r.eval_count,
   };
 }
 
-const TRACE_COLUMNS = `trace_id, name, service, environment, model, models, prompt_version, status, error_count,
-  retry_count, llm_call_count, span_count, start_ms, end_ms, duration_ms, input_tokens, output_tokens, total_tokens,
-  cost_usd, session_id, user_id, tags, input_preview, output_preview, updated_at`;
-
-function encodeCursor(startMs: number, traceId: string): string {
-  return btoa(JSON.stringify([startMs, traceId])).replace(/=+$/, '');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const v = JSON.parse(atob(cursor)) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequest('The cursor is not valid; start again without it.');
-}
+const TRACE_FIELDS = [
+  'trace_id', 'name', 'service', 'environment', 'model', 'models', 'prompt_version', 'status', 'error_count',
+  'retry_count', 'llm_call_count', 'span_count', 'start_ms', 'end_ms', 'duration_ms', 'input_tokens', 'output_tokens',
+  'total_tokens', 'cost_usd', 'session_id', 'user_id', 'tags', 'input_preview', 'output_preview', 'updated_at',
+  'thumbs_up', 'thumbs_down', 'positive_feedback', 'neutral_feedback', 'negative_feedback', 'min_rating',
+  'max_rating', 'feedback_count', 'eval_count',
+];
+/** The evaluators' trace-level scores, as JSON, beside each row. */
+const SCORES = `(SELECT json_group_array(json_object('name', x.name, 'score', x.score, 'label', x.label))
+  FROM trace_evals x WHERE x.project_id = t.project_id AND x.trace_id = t.trace_id) AS scores`;
+const TRACE_COLUMNS_T = [...TRACE_FIELDS.map((f) => `t.${f}`), SCORES].join(', ');
 
 /**
- * Newest traces first, keyset-paged on (start, trace id), so pages stay correct while new traces
- * arrive: a cursor never skips or repeats a row that existed when it was issued.
+ * One page of traces matching `filter`, keyset-paged on (sort key, trace id), so pages stay
+ * correct while new traces arrive: a cursor never skips or repeats a row that existed when issued.
  */
 export async function listTraces(
   d1: D1Database,
   projectId: string,
-  q: ListTracesQuery,
+  filter: TraceFilter,
+  page: PageOptions,
 ): Promise<{ data: TraceSummary[]; nextCursor: string | null }> {
-  const where = ['project_id = ?'];
-  const args: unknown[] = [projectId];
-  const add = (sql: string, v: unknown) => {
-    where.push(sql);
-    args.push(v);
-  };
-  if (q.from !== undefined) add('start_ms >= ?', q.from);
-  if (q.to !== undefined) add('start_ms < ?', q.to);
-  if (q.service) add('service = ?', q.service);
-  if (q.environment) add('environment = ?', q.environment);
-  if (q.model) add('EXISTS (SELECT 1 FROM json_each(traces.models) m WHERE m.value = ?)', q.model);
-  if (q.status) add('status = ?', q.status);
-  if (q.cursor) {
-    const [startMs, traceId] = decodeCursor(q.cursor);
-    where.push('(start_ms, trace_id) < (?, ?)');
-    args.push(startMs, traceId);
-  }
-  const sql = `SELECT ${TRACE_COLUMNS} FROM traces WHERE ${where.join(' AND ')}
-    ORDER BY start_ms DESC, trace_id DESC LIMIT ?`;
-  const { results } = await d1.prepare(sql).bind(...args, q.limit + 1).all<TraceRow>();
-  const page = results.slice(0, q.limit);
-  const last = page[page.length - 1];
-  const nextCursor = results.length > q.limit && last ? encodeCursor(last.start_ms, last.trace_id) : null;
-  return { data: page.map(toSummary), nextCursor };
+  const q = compileTraceQuery(projectId, filter, page, TRACE_COLUMNS_T);
+  const { results } = await d1.prepare(q.sql).bind(...q.args).all<TraceRow & { sort_key: number }>();
+  const rows = results.slice(0, page.limit);
+  const last = rows[rows.length - 1];
+  const nextCursor = results.length > page.limit && last ? encodeCursor(last.sort_key, last.trace_id) : null;
+  return { data: rows.map(toSummary), nextCursor };
 }
 
 export async function getTraceSummary(d1: D1Database, projectId: string, traceId: string): Promise<TraceSummary | null> {
   const row = await d1
-    .prepare(`SELECT ${TRACE_COLUMNS} FROM traces WHERE project_id = ? AND trace_id = ?`)
+    .prepare(`SELECT ${TRACE_COLUMNS_T} FROM traces t WHERE t.project_id = ? AND t.trace_id = ?`)
     .bind(projectId, traceId)
     .first<TraceRow>();
   return row ? toSummary(row) : null;

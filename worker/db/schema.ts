@@ -77,6 +77,28 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex('api_keys_hash').on(t.keyHash), index('api_keys_project').on(t.projectId)],
 );
 
+/**
+ * An invitation to join a project. Only the SHA-256 of the one-time token is stored; the token
+ * itself is shown once, inside the invite link.
+ */
+export const invites = sqliteTable(
+  'invites',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ['admin', 'reviewer', 'viewer'] }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** The admin who invited; null when an API key did. */
+    invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: integer('created_at').notNull().default(now),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    usedBy: text('used_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [uniqueIndex('invites_token').on(t.tokenHash), index('invites_project_email').on(t.projectId, t.email)],
+);
+
 /** One row per trace: aggregates recomputed from all of its spans on every ingest. */
 export const traces = sqliteTable(
   'traces',
@@ -111,10 +133,34 @@ export const traces = sqliteTable(
     outputPreview: text('output_preview'),
     firstSeenAt: integer('first_seen_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
+    // Late signals folded into the trace row (see worker/data/signal-sql.ts), so filters on them
+    // are index range scans instead of joins over every trace.
+    thumbsUp: integer('thumbs_up').notNull().default(0),
+    thumbsDown: integer('thumbs_down').notNull().default(0),
+    positiveFeedback: integer('positive_feedback').notNull().default(0),
+    neutralFeedback: integer('neutral_feedback').notNull().default(0),
+    negativeFeedback: integer('negative_feedback').notNull().default(0),
+    /** Lowest and highest rating, normalized to 0..1. */
+    minRating: real('min_rating'),
+    maxRating: real('max_rating'),
+    feedbackCount: integer('feedback_count').notNull().default(0),
+    evalCount: integer('eval_count').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.traceId] }),
     index('traces_project_start').on(t.projectId, t.startMs, t.traceId),
+    index('traces_duration').on(t.projectId, t.durationMs, t.traceId),
+    index('traces_tokens').on(t.projectId, t.totalTokens, t.traceId),
+    index('traces_cost').on(t.projectId, t.costUsd, t.traceId).where(sql`cost_usd IS NOT NULL`),
+    index('traces_model').on(t.projectId, t.model, t.startMs, t.traceId),
+    index('traces_service').on(t.projectId, t.service, t.startMs, t.traceId),
+    index('traces_session').on(t.projectId, t.sessionId, t.startMs),
+    index('traces_user').on(t.projectId, t.userId, t.startMs),
+    // Sparse conditions get partial indexes in time order: their pages never walk the whole table.
+    index('traces_errors').on(t.projectId, t.startMs, t.traceId).where(sql`error_count > 0`),
+    index('traces_retries').on(t.projectId, t.startMs, t.traceId).where(sql`retry_count > 0`),
+    index('traces_thumbs_down').on(t.projectId, t.startMs, t.traceId).where(sql`thumbs_down > 0`),
+    index('traces_negative').on(t.projectId, t.startMs, t.traceId).where(sql`negative_feedback > 0`),
   ],
 );
 
@@ -154,4 +200,77 @@ export const spans = sqliteTable(
     createdAt: integer('created_at').notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.traceId, t.spanId] })],
+);
+
+/** Evaluation results, from the API or found in telemetry; `span_id` and `evaluator_version` are '' when absent. */
+export const evaluations = sqliteTable(
+  'evaluations',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull(),
+    traceId: text('trace_id').notNull(),
+    spanId: text('span_id').notNull().default(''),
+    name: text('name').notNull(),
+    evaluatorVersion: text('evaluator_version').notNull().default(''),
+    evaluatorKind: text('evaluator_kind', { enum: ['llm', 'code', 'human'] }).notNull(),
+    score: real('score'),
+    label: text('label'),
+    explanation: text('explanation'),
+    source: text('source', { enum: ['api', 'otel'] }).notNull(),
+    /** The sender's idempotency id. */
+    clientId: text('client_id'),
+    timestampMs: integer('timestamp_ms').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('evaluations_natural').on(t.projectId, t.traceId, t.spanId, t.name, t.evaluatorVersion),
+    uniqueIndex('evaluations_client').on(t.projectId, t.clientId).where(sql`client_id IS NOT NULL`),
+  ],
+);
+
+/** End-user feedback; `normalized` is 1/0 for thumbs up/down and rating ÷ scale for ratings. */
+export const feedback = sqliteTable(
+  'feedback',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id').notNull(),
+    traceId: text('trace_id').notNull(),
+    kind: text('kind', { enum: ['thumbs', 'rating'] }).notNull(),
+    thumbs: text('thumbs', { enum: ['up', 'down'] }),
+    rating: real('rating'),
+    scale: real('scale'),
+    normalized: real('normalized').notNull(),
+    comment: text('comment'),
+    sentiment: text('sentiment', { enum: ['positive', 'neutral', 'negative'] }),
+    endUserId: text('end_user_id'),
+    clientId: text('client_id'),
+    timestampMs: integer('timestamp_ms').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [
+    index('feedback_trace').on(t.projectId, t.traceId),
+    uniqueIndex('feedback_client').on(t.projectId, t.clientId).where(sql`client_id IS NOT NULL`),
+  ],
+);
+
+/**
+ * One row per (trace, evaluator): the lowest score and its label, with the trace's start copied in
+ * (null until the trace arrives), so "score < x in the last day" is one index range scan.
+ */
+export const traceEvals = sqliteTable(
+  'trace_evals',
+  {
+    projectId: text('project_id').notNull(),
+    traceId: text('trace_id').notNull(),
+    name: text('name').notNull(),
+    score: real('score'),
+    label: text('label'),
+    startMs: integer('start_ms'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.traceId, t.name] }),
+    index('trace_evals_time').on(t.projectId, t.name, t.startMs, t.traceId),
+    index('trace_evals_score').on(t.projectId, t.name, t.score, t.traceId),
+  ],
 );

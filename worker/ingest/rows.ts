@@ -1,5 +1,8 @@
 import type { NormalizedSpan } from '../otlp/types';
+import type { EvaluationRow } from '../data/signals';
 import { mapSpan } from '../semconv/map';
+import { evaluationsFromSpan } from '../signals/from-spans';
+import { spanEvaluationRow } from '../signals/rows';
 
 /** The indexed columns of one span, in the order of SPAN_COLUMNS (D1 receives them as JSON arrays). */
 export type SpanRow = [
@@ -35,6 +38,8 @@ export interface PreparedBatch {
   /** NDJSON of the batch's spans, grouped by trace so one trace's lines form one byte range. */
   payload: Uint8Array;
   rows: SpanRow[];
+  /** Evaluation results the spans carried (OTel evaluation events, annotation attributes). */
+  evaluations: EvaluationRow[];
   traceIds: string[];
 }
 
@@ -68,6 +73,7 @@ export function prepareBatch(spans: NormalizedSpan[], payloadKey: string): Prepa
   const encoder = new TextEncoder();
   const lines: Uint8Array[] = [];
   const rows: SpanRow[] = [];
+  const evaluations: EvaluationRow[] = [];
   let offset = 0;
   for (const group of byTrace.values()) {
     for (const s of group) {
@@ -102,6 +108,7 @@ export function prepareBatch(spans: NormalizedSpan[], payloadKey: string): Prepa
         offset,
         line.byteLength,
       ]);
+      evaluations.push(...evaluationsFromSpan(s).map(spanEvaluationRow));
       lines.push(line);
       offset += line.byteLength;
     }
@@ -112,7 +119,7 @@ export function prepareBatch(spans: NormalizedSpan[], payloadKey: string): Prepa
     payload.set(l, at);
     at += l.byteLength;
   }
-  return { payload, rows, traceIds: [...byTrace.keys()] };
+  return { payload, rows, evaluations, traceIds: [...byTrace.keys()] };
 }
 
 function sumTokens(a?: number, b?: number): number | undefined {

@@ -1,7 +1,7 @@
 import { indexSpans } from '../data/trace-index';
 import { ServiceUnavailable } from '../lib/errors';
 import type { NormalizedSpan } from '../otlp/types';
-import { touchedMessages } from '../queue/messages';
+import { enqueueTouched } from '../queue/producer';
 import { prepareBatch } from './rows';
 
 function payloadKey(projectId: string, now: Date): string {
@@ -20,8 +20,8 @@ export async function storeSpans(env: Env, projectId: string, spans: NormalizedS
   const batch = prepareBatch(spans, key);
   try {
     await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-ndjson' } });
-    await indexSpans(env.DB, projectId, batch.rows, batch.traceIds);
-    await env.POST_INGEST.sendBatch(touchedMessages(projectId, batch.traceIds).map((body) => ({ body })));
+    await indexSpans(env.DB, projectId, batch);
+    await enqueueTouched(env, projectId, batch.traceIds);
   } catch (err) {
     console.error(JSON.stringify({ level: 'error', msg: 'ingest storage failed', projectId, error: String(err) }));
     throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);

@@ -38,6 +38,12 @@ export class Conflict extends HttpError {
     super(409, 'conflict', message, details);
   }
 }
+/** A link or token that existed but can no longer be used (an invite used or expired). */
+export class Gone extends HttpError {
+  constructor(message: string) {
+    super(410, 'gone', message);
+  }
+}
 export class PayloadTooLarge extends HttpError {
   constructor(limitBytes: number) {
     super(413, 'payload_too_large', `The body is over the ${limitBytes} byte limit.`, { limitBytes });

@@ -6,15 +6,22 @@ import { findUserById, listUserProjects } from '../data/users';
 import { getDb } from '../db/client';
 import { Forbidden, NotFound, Unauthorized } from '../lib/errors';
 import type { Role, Scope } from '../schemas/common';
+import { accessUser } from './cf-access';
 import { setSessionCookie, SESSION_COOKIE } from './session-cookie';
 
-export type Principal =
-  | { kind: 'key'; keyId: string; projectId: string; scopes: Scope[] }
-  | { kind: 'user'; userId: string; email: string; name: string; sessionTokenHash: string };
+export type UserPrincipal = { kind: 'user'; userId: string; email: string; name: string; sessionTokenHash: string };
+export type Principal = { kind: 'key'; keyId: string; projectId: string; scopes: Scope[] } | UserPrincipal;
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: { principal: Principal; projectId: string; role: Role | null; requestId: string };
+  Variables: {
+    principal: Principal;
+    /** Set by `requireUser`: the signed-in person. */
+    user: UserPrincipal;
+    projectId: string;
+    role: Role | null;
+    requestId: string;
+  };
 };
 
 /** What a route needs: `ingest` (send telemetry), `read`, `review` (label), `admin` (keys, members, settings). */
@@ -44,7 +51,10 @@ function presentedKey(c: Context): string | null {
   return c.req.header('x-api-key')?.trim() || null;
 }
 
-/** Resolves the caller from an API key or the session cookie; 401 when neither is valid. */
+/**
+ * Resolves the caller from an API key, the session cookie or, when configured, a Cloudflare Access
+ * token; 401 when none is valid.
+ */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const now = Date.now();
   const key = presentedKey(c);
@@ -55,16 +65,26 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.executionCtx.waitUntil(touchKey(getDb(c.env.DB), resolved.id, now).catch(() => undefined));
     return next();
   }
+  const user = (await sessionUser(c, now)) ?? (await accessUser(c, now));
+  if (!user) throw getCookie(c, SESSION_COOKIE) ? new Unauthorized('Your session has expired. Sign in again.') : new Unauthorized();
+  c.set('principal', user);
+  return next();
+};
+
+/**
+ * The person signed in with the session cookie, or null. For public routes that behave differently
+ * for a signed-in caller (accepting an invite); protected routes use `authenticate`.
+ */
+export async function sessionUser(c: Context<AppEnv>, now = Date.now()): Promise<UserPrincipal | null> {
   const token = getCookie(c, SESSION_COOKIE);
-  if (!token) throw new Unauthorized();
+  if (!token) return null;
   const db = getDb(c.env.DB);
   const session = await resolveSession(db, token, now);
   const user = session && (await findUserById(db, session.userId));
-  if (!session || !user) throw new Unauthorized('Your session has expired. Sign in again.');
+  if (!session || !user) return null;
   if (session.renewed) setSessionCookie(c, token, session.expiresAt);
-  c.set('principal', { kind: 'user', userId: user.id, email: user.email, name: user.name, sessionTokenHash: session.tokenHash });
-  return next();
-};
+  return { kind: 'user', userId: user.id, email: user.email, name: user.name, sessionTokenHash: session.tokenHash };
+}
 
 const ROLE_ALLOWS: Record<Role, Access[]> = {
   admin: ['ingest', 'read', 'review', 'admin'],
@@ -83,12 +103,17 @@ export const PROJECT_COOKIE = 'sieve_project';
 
 /**
  * Resolves the project of the request and checks that the caller may do `need` in it.
- * A key names its own project; a session names one by header, then cookie, then its first membership.
+ * With `param`, the project is the one named in the path (`/projects/:projectId/...`); otherwise a
+ * key names its own project and a session names one by header, then cookie, then its first membership.
+ * A project the caller does not belong to is 404, never 403: its existence is not disclosed.
  */
-export function requireAccess(need: Access): MiddlewareHandler<AppEnv> {
+export function requireAccess(need: Access, opts: { param?: string } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = c.get('principal');
+    const inPath = opts.param ? c.req.param(opts.param) : undefined;
+    if (opts.param && !inPath) throw new NotFound('Project');
     if (principal.kind === 'key') {
+      if (inPath !== undefined && inPath !== principal.projectId) throw new NotFound('Project');
       if (!principal.scopes.some((s) => SCOPE_ALLOWS[s].includes(need))) {
         throw new Forbidden(`This API key lacks the scope for ${need} access.`);
       }
@@ -97,7 +122,7 @@ export function requireAccess(need: Access): MiddlewareHandler<AppEnv> {
       return next();
     }
     const projects = await listUserProjects(getDb(c.env.DB), principal.userId);
-    const asked = c.req.header(PROJECT_HEADER);
+    const asked = inPath ?? c.req.header(PROJECT_HEADER);
     const remembered = getCookie(c, PROJECT_COOKIE);
     const project = asked
       ? projects.find((p) => p.id === asked)
@@ -111,3 +136,13 @@ export function requireAccess(need: Access): MiddlewareHandler<AppEnv> {
     return next();
   };
 }
+
+/** For routes about the signed-in person rather than one project (their projects, their password). */
+export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const principal = c.get('principal');
+  if (principal.kind !== 'user') {
+    throw new Forbidden('This route is for signed-in people; an API key belongs to one project and cannot use it.');
+  }
+  c.set('user', principal);
+  return next();
+};

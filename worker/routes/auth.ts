@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { clearFailures, countFailures, createSession, deleteSession, deleteUserSessions, recordFailure } from '../data/sessions';
-import { findUserByEmail } from '../data/users';
+import { clearFailures, countFailures, createSession, deleteOtherSessions, deleteSession, deleteUserSessions, recordFailure } from '../data/sessions';
+import { findUserByEmail, findUserById, setPassword } from '../data/users';
 import { getDb } from '../db/client';
-import { verifyPassword } from '../lib/crypto';
+import { hashPassword, verifyPassword } from '../lib/crypto';
 import { Forbidden, TooManyRequests, Unauthorized } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
-import { authenticate, type AppEnv } from '../middleware/auth';
+import { authenticate, requireUser, type AppEnv } from '../middleware/auth';
 import { clearSessionCookie, setSessionCookie } from '../middleware/session-cookie';
-import { LoginBody } from '../schemas/auth';
+import { ChangePasswordBody, LoginBody } from '../schemas/auth';
 import { meResponse } from './me';
 
 /** Failed sign-ins allowed per window before 429. */
@@ -51,6 +51,25 @@ const routes = new Hono<AppEnv>()
     const p = c.get('principal');
     if (p.kind === 'user') await deleteUserSessions(getDb(c.env.DB), p.userId);
     clearSessionCookie(c);
+    return c.body(null, 204);
+  })
+  .post('/password', authenticate, requireUser, async (c) => {
+    const body = await jsonBody(c, ChangePasswordBody);
+    const db = getDb(c.env.DB);
+    const me = c.get('user');
+    // Throttled like sign-in: a borrowed session must not become a way to guess the password.
+    const subject = `email:${me.email}`;
+    if ((await countFailures(db, subject, Date.now() - LOGIN_LIMITS.windowMs)) >= LOGIN_LIMITS.perEmail) {
+      throw new TooManyRequests('Too many wrong passwords. Wait a few minutes and try again.', LOGIN_LIMITS.windowMs / 1000);
+    }
+    const user = await findUserById(db, me.userId);
+    if (!user?.passwordHash || !(await verifyPassword(body.currentPassword, user.passwordHash))) {
+      await recordFailure(db, [subject]);
+      throw new Forbidden('The current password is wrong.');
+    }
+    await setPassword(db, { userId: me.userId, passwordHash: await hashPassword(body.newPassword) });
+    // Whoever knew the old password is signed out everywhere else; this session stays.
+    await deleteOtherSessions(db, { userId: me.userId, keepTokenHash: me.sessionTokenHash });
     return c.body(null, 204);
   });
 

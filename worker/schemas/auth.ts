@@ -18,3 +18,10 @@ export const MeResponse = z.object({
   currentProjectId: z.string().nullable(),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
+
+/** A password someone chooses: at least 10 characters; length beats composition rules. */
+export const NewPassword = z.string().min(10, 'use at least 10 characters').max(1024);
+
+/** `POST /api/v1/auth/password`; other sessions of the user end when it succeeds. */
+export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: NewPassword });
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;

@@ -1,21 +1,7 @@
 import { z } from 'zod';
 import type { LlmView } from '../semconv/types';
 import type { Attributes, SpanKindName, StatusCodeName } from '../otlp/types';
-import { TimeInput } from './common';
-
-export const TraceStatus = z.enum(['unset', 'ok', 'error']);
-
-export const ListTracesQuery = z.object({
-  cursor: z.string().max(512).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  from: TimeInput.optional(),
-  to: TimeInput.optional(),
-  service: z.string().max(256).optional(),
-  environment: z.string().max(256).optional(),
-  model: z.string().max(256).optional(),
-  status: TraceStatus.optional(),
-});
-export type ListTracesQuery = z.infer<typeof ListTracesQuery>;
+import type { EvaluationResponse, FeedbackResponse } from './signals';
 
 export const TraceIdParam = z.object({ traceId: z.string().regex(/^[0-9a-f]{32}$/i, 'a trace id is 32 hex characters') });
 
@@ -46,6 +32,20 @@ export interface TraceSummary {
   inputPreview: string | null;
   outputPreview: string | null;
   updatedAt: string;
+  /** Per evaluator: the trace's lowest score and its label. */
+  scores: { name: string; score: number | null; label: string | null }[];
+  /** Counts of end-user feedback; ratings normalized to 0..1. */
+  feedback: {
+    count: number;
+    thumbsUp: number;
+    thumbsDown: number;
+    positive: number;
+    neutral: number;
+    negative: number;
+    minRating: number | null;
+    maxRating: number | null;
+  };
+  evalCount: number;
 }
 
 /** One span of `GET /api/v1/traces/:traceId`, with the GenAI/OpenInference reading of it in `llm`. */
@@ -69,6 +69,8 @@ export interface SpanDetail {
 
 export interface TraceDetailResponse {
   trace: TraceSummary;
+  evaluations: EvaluationResponse[];
+  feedback: FeedbackResponse[];
   /** Ordered by start time. */
   spans: SpanDetail[];
 }

@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { getJson, login, makeProject, makeUser, ORIGIN } from '../helpers';
+import { call, getJson, login, makeProject, makeUser, ORIGIN } from '../helpers';
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return SELF.fetch(`${ORIGIN}${path}`, {
@@ -125,5 +125,38 @@ describe('sessions', () => {
     const u = await makeUser(a.projectId, 'admin');
     const cookie = await login(u.email, u.password);
     expect((await getJson('/api/v1/traces', { cookie, project: b.projectId })).status).toBe(404);
+  });
+});
+
+describe('POST /api/v1/auth/password', () => {
+  const change = (cookie: string, body: unknown) => call('POST', '/api/v1/auth/password', { cookie }, body);
+
+  it('changes the password, keeps this session and ends the others', async () => {
+    const { projectId } = await makeProject();
+    const u = await makeUser(projectId, 'viewer');
+    const here = await login(u.email, u.password);
+    const elsewhere = await login(u.email, u.password);
+    expect((await change(here, { currentPassword: u.password, newPassword: 'a brand new password' })).status).toBe(204);
+    expect((await getJson('/api/v1/me', { cookie: here })).status).toBe(200);
+    expect((await getJson('/api/v1/me', { cookie: elsewhere })).status).toBe(401);
+    await expect(login(u.email, u.password)).rejects.toThrow(/401/);
+    expect(await login(u.email, 'a brand new password')).toMatch(/^sieve_session=/);
+  });
+
+  it('refuses a wrong current password (403) and a short new one (400), and throttles guessing (429)', async () => {
+    const { projectId } = await makeProject();
+    const u = await makeUser(projectId, 'viewer');
+    const cookie = await login(u.email, u.password);
+    expect((await change(cookie, { currentPassword: u.password, newPassword: 'short' })).status).toBe(400);
+    const wrong = await change(cookie, { currentPassword: 'guess', newPassword: 'a brand new password' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.message).toMatch(/current password/);
+    for (let i = 0; i < 4; i++) await change(cookie, { currentPassword: 'guess', newPassword: 'a brand new password' });
+    expect((await change(cookie, { currentPassword: u.password, newPassword: 'a brand new password' })).status).toBe(429);
+  });
+
+  it('is for people: an API key gets 403', async () => {
+    const { key } = await makeProject(['admin']);
+    expect((await call('POST', '/api/v1/auth/password', { key }, { currentPassword: 'x', newPassword: 'a brand new password' })).status).toBe(403);
   });
 });

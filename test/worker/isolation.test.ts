@@ -1,0 +1,199 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { app } from '../../worker/index';
+import { call, hex, llmSpan, login, makeProject, makeUser, otlpJson, postOtlp, type Auth } from './helpers';
+
+/**
+ * Project isolation, route by route. Every route of the real app must appear either in FIXTURES
+ * (how to aim it at project B's resources) or in PUBLIC: a new route without an entry fails here.
+ * Callers from project A — an admin key, a signed-in admin, and that admin naming B in
+ * `x-sieve-project` — must get 404 (never 403, never data) for anything of B's, and leave B unchanged.
+ */
+
+type Caller = 'key' | 'session' | 'sessionNamingB';
+
+interface Fixture {
+  /** A value, or a function called once B exists (for bodies that name B's resources). */
+  body?: unknown;
+  /**
+   * Status per caller when not 404: only routes that take no project from the path, which then act
+   * on the caller's own project or person (and must still show nothing of B).
+   */
+  status?: Partial<Record<Caller, number>>;
+}
+
+const PUBLIC: Record<string, string> = {
+  'GET /healthz': 'liveness',
+  'GET /api/v1/ping': 'liveness',
+  'POST /api/v1/auth/login': 'sign-in',
+  'GET /api/v1/auth/invites/:token': 'the invite token is the credential',
+  'POST /api/v1/auth/invites/accept': 'the invite token is the credential',
+  'POST /v1/traces': 'OTLP ingest: covered below (a key writes into its own project only)',
+};
+
+const SELF_ROUTE = { key: 403, session: 200, sessionNamingB: 200 };
+
+const FIXTURES: Record<string, Fixture> = {
+  'POST /api/v1/auth/logout': { status: { key: 204, session: 204, sessionNamingB: 204 } },
+  'POST /api/v1/auth/logout-all': { status: { key: 204, session: 204, sessionNamingB: 204 } },
+  'POST /api/v1/auth/password': { body: { currentPassword: 'wrong', newPassword: 'short' }, status: { key: 403, session: 400, sessionNamingB: 400 } },
+  'GET /api/v1/me': { status: SELF_ROUTE },
+  'GET /api/v1/projects': { status: SELF_ROUTE },
+  'POST /api/v1/projects': { body: { name: 'A2' }, status: { key: 403, session: 201, sessionNamingB: 201 } },
+  'GET /api/v1/projects/:projectId': {},
+  'PATCH /api/v1/projects/:projectId': { body: { name: 'Taken over' } },
+  'GET /api/v1/projects/:projectId/members': {},
+  'POST /api/v1/projects/:projectId/members': { body: { email: 'intruder@example.test', role: 'admin', password: 'intruder password' } },
+  'PATCH /api/v1/projects/:projectId/members/:userId': { body: { role: 'viewer' } },
+  'DELETE /api/v1/projects/:projectId/members/:userId': {},
+  'GET /api/v1/projects/:projectId/api-keys': {},
+  'POST /api/v1/projects/:projectId/api-keys': { body: { name: 'intruder', scopes: ['admin'] } },
+  'DELETE /api/v1/projects/:projectId/api-keys/:keyId': {},
+  'GET /api/v1/traces': { status: { key: 200, session: 200 } },
+  'GET /api/v1/traces/:traceId': {},
+  // Signals name a trace in the body: a caller of A stores them in A (a trace may arrive later), never in B.
+  'POST /api/v1/evaluations': {
+    body: () => ({ items: [{ traceId: b.traceId, name: 'intrusion', score: 0 }] }),
+    status: { key: 200, session: 200 },
+  },
+  'POST /api/v1/feedback': {
+    body: () => ({ items: [{ traceId: b.traceId, kind: 'thumbs', value: 'down' }] }),
+    status: { key: 200, session: 200 },
+  },
+};
+
+/** `METHOD path` of every handler; `use()` middleware shows up as ALL on a `*` path and is skipped. */
+function appRoutes(): string[] {
+  const keys = app.routes.filter((r) => !(r.method === 'ALL' && r.path.endsWith('*'))).map((r) => `${r.method} ${r.path}`);
+  return [...new Set(keys)].sort();
+}
+
+interface ProjectB {
+  projectId: string;
+  key: string;
+  keyId: string;
+  adminUserId: string;
+  adminCookie: string;
+  reviewerUserId: string;
+  traceId: string;
+  inviteToken: string;
+  /** Strings that only B's data contains: none may appear in any answer to A. */
+  markers: string[];
+}
+
+let b: ProjectB;
+
+beforeAll(async () => {
+  const { projectId, key } = await makeProject(['admin']);
+  const marker = `b-secret-${crypto.randomUUID().slice(0, 8)}`;
+  expect((await call('PATCH', `/api/v1/projects/${projectId}`, { key }, { name: marker })).status).toBe(200);
+  const admin = await makeUser(projectId, 'admin');
+  const reviewer = await makeUser(projectId, 'reviewer');
+  const keys = await call('GET', `/api/v1/projects/${projectId}/api-keys`, { key });
+  const invite = await call('POST', `/api/v1/projects/${projectId}/members`, { key }, { email: `${marker}@example.test`, role: 'viewer' });
+  const traceId = hex(16);
+  expect((await postOtlp(otlpJson([llmSpan(traceId, undefined, { input: `${marker} input` })]), key)).status).toBe(200);
+  b = {
+    projectId,
+    key,
+    keyId: keys.body.data[0].id,
+    adminUserId: admin.userId,
+    adminCookie: await login(admin.email, admin.password),
+    reviewerUserId: reviewer.userId,
+    traceId,
+    inviteToken: invite.body.inviteUrl.split('/invite/')[1],
+    markers: [marker, admin.email, reviewer.email, keys.body.data[0].prefix, traceId.slice(0, 12)],
+  };
+});
+
+/** Where each path parameter points in project B. */
+const paramsOfB = (): Record<string, string> => ({
+  projectId: b.projectId,
+  userId: b.reviewerUserId,
+  keyId: b.keyId,
+  traceId: b.traceId,
+});
+
+function pathForB(path: string): string {
+  return path.replace(/:(\w+)/g, (_, name: string) => {
+    const value = paramsOfB()[name];
+    if (!value) throw new Error(`No resource of project B for :${name}; add one to paramsOfB()`);
+    return value;
+  });
+}
+
+/** B's key and B's admin session still work; B's name, members, keys, trace and pending invite are as they were. */
+async function expectBUnchanged(): Promise<void> {
+  const auth = { key: b.key };
+  expect((await call('GET', '/api/v1/me', { cookie: b.adminCookie })).status).toBe(200);
+  expect((await call('GET', `/api/v1/projects/${b.projectId}`, auth)).body.name).toBe(b.markers[0]);
+  const members = await call('GET', `/api/v1/projects/${b.projectId}/members`, auth);
+  expect(members.body.data.map((m: any) => [m.userId, m.role]).sort()).toEqual(
+    [[b.adminUserId, 'admin'], [b.reviewerUserId, 'reviewer']].sort(),
+  );
+  expect(members.body.invites).toHaveLength(1);
+  const keys = await call('GET', `/api/v1/projects/${b.projectId}/api-keys`, auth);
+  expect(keys.body.data.map((k: any) => [k.id, k.revokedAt])).toEqual([[b.keyId, null]]);
+  const trace = await call('GET', `/api/v1/traces/${b.traceId}`, auth);
+  expect(trace.status).toBe(200);
+  expect([trace.body.evaluations, trace.body.feedback, trace.body.trace.feedback.count]).toEqual([[], [], 0]);
+  expect((await call('GET', `/api/v1/auth/invites/${b.inviteToken}`)).status).toBe(200);
+}
+
+/** A fresh project A with an admin key and two signed-in admins (fresh, since some routes sign out). */
+async function callersFromA(): Promise<Record<Caller, Auth>> {
+  const a = await makeProject(['admin']);
+  const [one, two] = [await makeUser(a.projectId, 'admin'), await makeUser(a.projectId, 'admin')];
+  return {
+    key: { key: a.key },
+    session: { cookie: await login(one.email, one.password) },
+    sessionNamingB: { cookie: await login(two.email, two.password), project: b.projectId },
+  };
+}
+
+describe('every route is covered', () => {
+  it('has a fixture or a public exemption for each route of the app, and no stale entries', () => {
+    const routes = appRoutes();
+    const missing = routes.filter((r) => !(r in FIXTURES) && !(r in PUBLIC));
+    expect(missing, 'add these routes to FIXTURES (or, if truly public, to PUBLIC)').toEqual([]);
+    const stale = [...Object.keys(FIXTURES), ...Object.keys(PUBLIC)].filter((r) => !routes.includes(r));
+    expect(stale, 'these entries name routes that no longer exist').toEqual([]);
+  });
+});
+
+describe('callers from project A cannot see or touch project B', () => {
+  for (const [route, fixture] of Object.entries(FIXTURES)) {
+    it(`${route} → 404 for B's resources`, async () => {
+      const [method, path] = route.split(' ') as [string, string];
+      const callers = await callersFromA();
+      for (const caller of Object.keys(callers) as Caller[]) {
+        const body = typeof fixture.body === 'function' ? fixture.body() : fixture.body;
+        const res = await call(method, pathForB(path), callers[caller], body);
+        const expected = fixture.status?.[caller] ?? 404;
+        expect(res.status, `${caller}: ${res.text}`).toBe(expected);
+        if (expected === 404) expect(res.body.error.code).toBe('not_found');
+        for (const marker of b.markers) expect(res.text, `${caller} saw B's data`).not.toContain(marker);
+      }
+      await expectBUnchanged();
+    });
+  }
+});
+
+describe('POST /v1/traces', () => {
+  it("writes with a key of A into A, never into B, whatever the request names", async () => {
+    const callers = await callersFromA();
+    const traceId = hex(16);
+    const res = await postOtlp(otlpJson([llmSpan(traceId, undefined)]), callers.key.key!, { 'x-sieve-project': b.projectId });
+    expect(res.status).toBe(200);
+    expect((await call('GET', `/api/v1/traces/${traceId}`, callers.key)).status).toBe(200);
+    expect((await call('GET', `/api/v1/traces/${traceId}`, { key: b.key })).status).toBe(404);
+  });
+
+  it('refuses a signed-in admin of A who names B (404) and writes nothing into B', async () => {
+    const callers = await callersFromA();
+    const traceId = hex(16);
+    const res = await postOtlp(otlpJson([llmSpan(traceId, undefined)]), null, { cookie: callers.sessionNamingB.cookie!, 'x-sieve-project': b.projectId });
+    expect(res.status).toBe(404);
+    expect((await call('GET', `/api/v1/traces/${traceId}`, { key: b.key })).status).toBe(404);
+    await expectBUnchanged();
+  });
+});

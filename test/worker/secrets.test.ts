@@ -1,0 +1,55 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { call, cookieOf, login, makeProject, signIn } from './helpers';
+
+/** Every row of every table, as text. */
+async function dumpD1(): Promise<string> {
+  const { results } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>();
+  const tables = await Promise.all(results.map(async ({ name }) => [name, (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results]));
+  return JSON.stringify(tables);
+}
+
+describe('secrets', () => {
+  it('keeps passwords, API keys and invite tokens out of D1 and out of every later response', async () => {
+    const { projectId } = await makeProject();
+    const admin = await signIn(projectId, 'admin');
+    const auth = { cookie: admin.cookie };
+    const base = `/api/v1/projects/${projectId}`;
+    const key = (await call('POST', `${base}/api-keys`, auth, { name: 'ci', scopes: ['ingest'] })).body.key as string;
+    const invite = await call('POST', `${base}/members`, auth, { email: 'invitee@example.test', role: 'viewer' });
+    const token = invite.body.inviteUrl.split('/invite/')[1] as string;
+    const secrets = {
+      key,
+      token,
+      addedPassword: 'password set by the admin',
+      invitePassword: 'password chosen on accept',
+      changedPassword: 'password after a change',
+      adminPassword: admin.password,
+    };
+    await call('POST', `${base}/members`, auth, { email: 'added@example.test', role: 'reviewer', password: secrets.addedPassword });
+    const accepted = await call('POST', '/api/v1/auth/invites/accept', {}, { token, password: secrets.invitePassword });
+    expect(accepted.status).toBe(200);
+    expect((await call('POST', '/api/v1/auth/password', auth, { currentPassword: admin.password, newPassword: secrets.changedPassword })).status).toBe(204);
+
+    const dump = await dumpD1();
+    expect(dump).toContain('invites');
+    for (const [what, secret] of Object.entries(secrets)) expect(dump, `${what} stored in clear`).not.toContain(secret);
+
+    const later = [
+      accepted,
+      await call('GET', `${base}/api-keys`, auth),
+      await call('GET', `${base}/members`, auth),
+      await call('GET', '/api/v1/projects', auth),
+      await call('GET', base, auth),
+      await call('GET', '/api/v1/me', { cookie: cookieOf(accepted) }),
+      await call('GET', `/api/v1/auth/invites/${token}`),
+      await call('POST', '/api/v1/auth/login', {}, { email: admin.email, password: secrets.changedPassword }),
+    ];
+    for (const res of later) {
+      for (const [what, secret] of Object.entries(secrets)) expect(res.text, `${what} in a later response`).not.toContain(secret);
+    }
+    expect(await login('added@example.test', secrets.addedPassword)).toMatch(/^sieve_session=/);
+  });
+});

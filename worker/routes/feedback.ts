@@ -1,0 +1,10 @@
+import { storeFeedback } from '../data/signals';
+import { FeedbackItem } from '../schemas/signals';
+import { signalEndpoint } from '../signals/endpoint';
+import { feedbackRow } from '../signals/rows';
+
+/** `POST /api/v1/feedback`: end-user feedback (thumbs, ratings, comments, sentiment). */
+const routes = signalEndpoint({ schema: FeedbackItem, table: 'feedback', toRow: feedbackRow, store: storeFeedback });
+
+export default routes;
+export type FeedbackRoutes = typeof routes;

@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import { createProject, getProject, listProjectsOfUser, renameProject } from '../data/projects';
+import { getDb } from '../db/client';
+import { NotFound } from '../lib/errors';
+import { jsonBody } from '../lib/validate';
+import { authenticate, requireAccess, requireUser, type AppEnv } from '../middleware/auth';
+import { CreateProjectBody, UpdateProjectBody, type ProjectListResponse, type ProjectResponse } from '../schemas/projects';
+import apiKeys from './api-keys';
+import members from './members';
+
+/** The path parameter every project route is authorized against (see `requireAccess`). */
+const inPath = { param: 'projectId' };
+
+const routes = new Hono<AppEnv>()
+  .get('/', authenticate, requireUser, async (c) => {
+    const data = await listProjectsOfUser(getDb(c.env.DB), { userId: c.get('user').userId });
+    const body: ProjectListResponse = { data, nextCursor: null };
+    return c.json(body);
+  })
+  .post('/', authenticate, requireUser, async (c) => {
+    const body = await jsonBody(c, CreateProjectBody);
+    const adminUserId = c.get('user').userId;
+    const project: ProjectResponse = await createProject(getDb(c.env.DB), { name: body.name, adminUserId });
+    return c.json(project, 201);
+  })
+  .get('/:projectId', authenticate, requireAccess('read', inPath), async (c) => {
+    const project = await getProject(getDb(c.env.DB), { projectId: c.get('projectId') });
+    if (!project) throw new NotFound('Project');
+    const body: ProjectResponse = { ...project, role: c.get('role') };
+    return c.json(body);
+  })
+  .patch('/:projectId', authenticate, requireAccess('admin', inPath), async (c) => {
+    const { name } = await jsonBody(c, UpdateProjectBody);
+    const project = await renameProject(getDb(c.env.DB), { projectId: c.get('projectId'), name });
+    if (!project) throw new NotFound('Project');
+    const body: ProjectResponse = { ...project, role: c.get('role') };
+    return c.json(body);
+  })
+  .route('/:projectId/members', members)
+  .route('/:projectId/api-keys', apiKeys);
+
+export default routes;
+export type ProjectRoutes = typeof routes;

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { NewPassword } from './auth';
+import { Role, Scope } from './common';
+
+/** Projects, their members, invites and API keys: request bodies and response shapes. */
+
+const ProjectName = z.string().trim().min(1, 'a project needs a name').max(100);
+const Email = z.email().max(320).transform((e) => e.toLowerCase());
+
+export const ProjectIdParam = z.object({ projectId: z.string().min(1).max(64) });
+export const MemberParam = ProjectIdParam.extend({ userId: z.string().min(1).max(64) });
+export const ApiKeyParam = ProjectIdParam.extend({ keyId: z.string().min(1).max(64) });
+
+export const CreateProjectBody = z.object({ name: ProjectName });
+export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
+
+export const UpdateProjectBody = z.object({ name: ProjectName });
+export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
+
+/** A project as its caller sees it; `role` is null for an API key. */
+export const ProjectResponse = z.object({ id: z.string(), name: z.string(), role: Role.nullable(), createdAt: z.string() });
+export type ProjectResponse = z.infer<typeof ProjectResponse>;
+
+export const ProjectListResponse = z.object({ data: z.array(ProjectResponse), nextCursor: z.null() });
+export type ProjectListResponse = z.infer<typeof ProjectListResponse>;
+
+/**
+ * `POST /projects/:projectId/members`. With `password` the person gets an account (or a first
+ * password) and joins at once; without it they get an invite link.
+ */
+export const InviteMemberBody = z.object({
+  email: Email,
+  role: Role,
+  name: z.string().trim().max(100).optional(),
+  password: NewPassword.optional(),
+});
+export type InviteMemberBody = z.infer<typeof InviteMemberBody>;
+
+export const UpdateMemberBody = z.object({ role: Role });
+export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
+
+export const MemberResponse = z.object({
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  joinedAt: z.string(),
+});
+export type MemberResponse = z.infer<typeof MemberResponse>;
+
+/** An invite not yet used and not expired; the token is never shown again. */
+export const PendingInviteResponse = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: Role,
+  invitedBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type PendingInviteResponse = z.infer<typeof PendingInviteResponse>;
+
+export const MemberListResponse = z.object({
+  data: z.array(MemberResponse),
+  invites: z.array(PendingInviteResponse),
+  nextCursor: z.null(),
+});
+export type MemberListResponse = z.infer<typeof MemberListResponse>;
+
+/** The answer to an invite without password: the link is shown this once. */
+export const CreatedInviteResponse = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: Role,
+  inviteUrl: z.string(),
+  expiresAt: z.string(),
+});
+export type CreatedInviteResponse = z.infer<typeof CreatedInviteResponse>;
+
+export const CreateApiKeyBody = z.object({
+  name: z.string().trim().min(1, 'a key needs a name').max(100),
+  scopes: z
+    .array(Scope)
+    .min(1, 'pick at least one scope')
+    .transform((s) => [...new Set(s)]),
+});
+export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
+
+export const ApiKeyResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The first characters of the key, to tell keys apart; the full key is never shown again. */
+  prefix: z.string(),
+  scopes: z.array(Scope),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  /** Email of the person who created it; null for keys made by a key or by the seed. */
+  createdBy: z.string().nullable(),
+});
+export type ApiKeyResponse = z.infer<typeof ApiKeyResponse>;
+
+export const ApiKeyListResponse = z.object({ data: z.array(ApiKeyResponse), nextCursor: z.null() });
+export type ApiKeyListResponse = z.infer<typeof ApiKeyListResponse>;
+
+/** The answer to creating a key: the only response that ever carries `key`. */
+export const CreatedApiKeyResponse = ApiKeyResponse.extend({ key: z.string() });
+export type CreatedApiKeyResponse = z.infer<typeof CreatedApiKeyResponse>;
+
+export const InviteTokenParam = z.object({ token: z.string().min(16).max(128) });
+
+/** `GET /api/v1/auth/invites/:token`, for the accept page. */
+export const InviteLookupResponse = z.object({
+  projectName: z.string(),
+  email: z.string(),
+  role: Role,
+  expiresAt: z.string(),
+  expired: z.boolean(),
+  /** True when the email already has a password: the page asks to sign in rather than to choose one. */
+  hasAccount: z.boolean(),
+});
+export type InviteLookupResponse = z.infer<typeof InviteLookupResponse>;
+
+/** `password` is required when the invited email has no password yet. */
+export const AcceptInviteBody = z.object({
+  token: z.string().min(16).max(128),
+  name: z.string().trim().max(100).optional(),
+  password: NewPassword.optional(),
+});
+export type AcceptInviteBody = z.infer<typeof AcceptInviteBody>;

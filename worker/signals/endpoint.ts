@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import { idsForClientIds } from '../data/signals';
+import { ServiceUnavailable } from '../lib/errors';
+import { jsonBody } from '../lib/validate';
+import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import { enqueueTouched } from '../queue/producer';
+import { SignalBatch, type ItemResult } from '../schemas/signals';
+import { batchResponse, validateItems } from './batch';
+
+type Row = [id: string, traceId: string, ...rest: unknown[]];
+
+/**
+ * A `POST` endpoint for a batch of late signals: validate each item, store the valid ones and
+ * refresh their traces in one transaction, re-enqueue the traces, and answer per item.
+ */
+export function signalEndpoint<S extends z.ZodType<{ id?: string }>, R extends Row>(opts: {
+  schema: S;
+  table: 'evaluations' | 'feedback';
+  toRow: (item: z.infer<S>, now: number) => R;
+  store: (d1: D1Database, projectId: string, rows: R[]) => Promise<void>;
+}) {
+  return new Hono<AppEnv>().post('/', authenticate, requireAccess('ingest'), async (c) => {
+    const { items } = await jsonBody(c, SignalBatch);
+    const projectId = c.get('projectId');
+    const { valid, rejected } = validateItems(items, opts.schema);
+    const now = Date.now();
+    const rows = valid.map(({ item }) => opts.toRow(item, now));
+    try {
+      await opts.store(c.env.DB, projectId, rows);
+      await enqueueTouched(c.env, projectId, rows.map((r) => r[1]));
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'error', msg: `storing ${opts.table} failed`, error: String(err) }));
+      throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.');
+    }
+    const clientIds = valid.flatMap(({ item }) => (item.id ? [item.id] : []));
+    const byClient = await idsForClientIds(c.env.DB, opts.table, projectId, clientIds);
+    const stored: ItemResult[] = valid.map(({ index, item }, i) => ({
+      index,
+      status: 'stored',
+      id: (item.id && byClient.get(item.id)) || rows[i][0],
+    }));
+    return c.json(batchResponse(stored, rejected));
+  });
+}
