@@ -24,15 +24,20 @@ export interface LocalServer {
 
 /**
  * A private Sieve for tests and benchmarks: its own port and a throwaway state directory,
- * migrated and seeded like `npm start`, removed again by `stop()`.
+ * migrated and seeded like `npm start`, removed again by `stop()`. `beforeStart` may write to the
+ * local D1 file while no server holds it (benchmarks seed large data sets that way).
  */
-export async function startLocalServer(log: (s: string) => void = () => undefined): Promise<LocalServer> {
+export async function startLocalServer(
+  log: (s: string) => void = () => undefined,
+  opts: { beforeStart?: (stateDir: string) => Promise<void> | void } = {},
+): Promise<LocalServer> {
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), 'sieve-local-'));
   const cfg: LocalConfig = { ...localConfig({}), port, stateDir };
   await buildAppIfStale(log);
   await applyMigrations(stateDir);
   await seedLocal(cfg);
+  await opts.beforeStart?.(stateDir);
   const child = startDev(port, stateDir);
   let output = '';
   child.stdout?.on('data', (d) => (output = (output + d).slice(-20_000)));
