@@ -1,7 +1,8 @@
 import { defineConfig } from 'drizzle-kit';
 
+/** One schema file per area, so areas evolve without editing each other's files. */
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './worker/db/schema.ts',
+  schema: ['./worker/db/schema.ts'],
   out: './migrations',
 });
