@@ -1,37 +1,61 @@
 import { fromJson, toBinary } from '@bufbuild/protobuf';
+import { gzipSync } from 'node:zlib';
 import { benchBatch } from '../../worker/cli/synth';
 import { ExportTraceServiceRequestSchema } from '../../worker/otlp/gen/otlp_pb';
 import { hexIdsToBase64 } from '../../worker/otlp/json-ids';
-import { fmt, load } from './load';
+import { fmt, load, type LoadResult } from './load';
 
 /** OTLP/JSON (hex ids) → protobuf bytes, the way an SDK's proto exporter would send it. */
-function toProtobuf(json: any): Uint8Array {
+function toProtobuf(json: any): Uint8Array<ArrayBuffer> {
   for (const rs of json.resourceSpans) for (const ss of rs.scopeSpans) ss.spans = ss.spans.map(hexIdsToBase64);
-  return toBinary(ExportTraceServiceRequestSchema, fromJson(ExportTraceServiceRequestSchema, json));
+  return toBinary(ExportTraceServiceRequestSchema, fromJson(ExportTraceServiceRequestSchema, json)) as Uint8Array<ArrayBuffer>;
+}
+
+async function countStored(url: string, key: string): Promise<number> {
+  let n = 0;
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(`${url}/api/v1/traces?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+    const page = (await res.json()) as { data: { spanCount: number }[]; nextCursor: string | null };
+    n += page.data.reduce((sum, t) => sum + t.spanCount, 0);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return n;
 }
 
 /**
- * Issue #2's ingest benchmark: protobuf batches of 100 spans (10 traces × 10 spans), each batch
- * new, against the running server, beside a no-op route of the same server in the same run.
+ * Issue #2's ingest benchmark: protobuf batches of 100 spans (10 traces × 10 spans, LLM spans with
+ * full chat messages and tool calls), each batch new, against the running server, beside a no-op
+ * route of the same server in the same run. Sent both plain and gzip-compressed (as OTel
+ * exporters do with `compression: 'gzip'`); afterwards every acknowledged span is counted back.
  */
 export async function ingestBench(url: string, key: string, opts = { concurrency: 32, seconds: 15 }): Promise<void> {
-  const batches: Uint8Array<ArrayBuffer>[] = Array.from({ length: 4000 }, (_, i) => toProtobuf(benchBatch(1000 + i)) as Uint8Array<ArrayBuffer>);
+  const pool = 3000;
+  const plain = Array.from({ length: pool }, (_, i) => toProtobuf(benchBatch(1000 + i)));
+  const gzipped = Array.from({ length: pool }, (_, i) => new Uint8Array(gzipSync(toProtobuf(benchBatch(100_000 + i)))));
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/x-protobuf' };
-  // Warm both paths so neither pays first-request compilation inside the measurement.
+  const post = (body: Uint8Array<ArrayBuffer>, gzip: boolean) =>
+    fetch(`${url}/v1/traces`, { method: 'POST', headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers, body });
+  const take = (list: Uint8Array<ArrayBuffer>[], i: number) => {
+    if (i >= list.length) throw new Error('ran out of distinct batches; raise the pool size');
+    return list[i];
+  };
+  // Warm both paths (with batches outside the measured pools) so neither pays first-request compilation.
+  const warm = Array.from({ length: 50 }, (_, i) => toProtobuf(benchBatch(900_000 + i)));
   await load('warm-up', { concurrency: 4, seconds: 2 }, () => fetch(`${url}/api/v1/ping`));
-  await load('warm-up', { concurrency: 4, seconds: 2 }, (i) =>
-    fetch(`${url}/v1/traces`, { method: 'POST', headers, body: batches[(batches.length - 1 - i) % batches.length] }),
-  );
+  await load('warm-up', { concurrency: 4, seconds: 2 }, (i) => post(warm[i % warm.length], false));
 
-  const noop = await load('no-op GET /api/v1/ping', opts, () => fetch(`${url}/api/v1/ping`));
-  const ingest = await load('ingest POST /v1/traces', opts, (i) => {
-    if (i >= batches.length - 200) throw new Error('ran out of distinct batches; raise the pool size');
-    return fetch(`${url}/v1/traces`, { method: 'POST', headers, body: batches[i] });
-  });
-  const check = await fetch(`${url}/api/v1/traces?limit=1`, { headers: { authorization: `Bearer ${key}` } });
+  const results: LoadResult[] = [];
+  results.push(await load('no-op GET /api/v1/ping', opts, () => fetch(`${url}/api/v1/ping`)));
+  results.push(await load('ingest protobuf', opts, (i) => post(take(plain, i), false)));
+  results.push(await load('ingest protobuf + gzip', opts, (i) => post(take(gzipped, i), true)));
+  const [noop, raw, gz] = results;
+  const acked = (raw.statuses[200] ?? 0) * 100 + (gz.statuses[200] ?? 0) * 100 + 50 * 100;
+  const stored = await countStored(url, key);
   console.log('\n== ingest (issue #2): 100-span protobuf batches vs a no-op route, same server, same run ==');
-  console.log(fmt(noop));
-  console.log(fmt(ingest));
-  console.log(`ingest throughput: ${(ingest.rps * 100).toFixed(0)} spans/s (${ingest.requests * 100} spans acknowledged)`);
-  console.log(`ratio ingest/no-op request rate: ${(ingest.rps / noop.rps).toFixed(2)} (goal ≥ 0.50); read-back status ${check.status}`);
+  console.log(`batch size: ${plain[0].byteLength.toLocaleString()} bytes protobuf, ${gzipped[0].byteLength.toLocaleString()} bytes gzip-compressed`);
+  for (const r of results) console.log(fmt(r));
+  console.log(`ingest throughput: ${(raw.rps * 100).toFixed(0)} spans/s plain, ${(gz.rps * 100).toFixed(0)} spans/s gzip`);
+  console.log(`ratio ingest/no-op request rate: ${(raw.rps / noop.rps).toFixed(2)} plain, ${(gz.rps / noop.rps).toFixed(2)} gzip (goal ≥ 0.50)`);
+  console.log(`acknowledged spans (incl. warm-up): ${acked.toLocaleString()}, readable through the API: ${stored.toLocaleString()}${stored >= acked ? ' ✓' : ' ✗ MISSING'}`);
 }

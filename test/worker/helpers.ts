@@ -46,6 +46,7 @@ export function hex(bytes: number): string {
 type Attr = { key: string; value: Record<string, unknown> };
 export const sattr = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
 export const iattr = (key: string, v: number): Attr => ({ key, value: { intValue: String(v) } });
+export const dattr = (key: string, v: number): Attr => ({ key, value: { doubleValue: v } });
 
 export interface JsonSpanInput {
   traceId: string;
@@ -56,6 +57,7 @@ export interface JsonSpanInput {
   durationMs?: number;
   attributes?: Attr[];
   status?: { code: number; message?: string };
+  events?: { name: string; timeMs?: number; attributes?: Attr[] }[];
 }
 
 /** An OTLP/JSON request body with the given spans under one resource. */
@@ -79,6 +81,11 @@ export function otlpJson(spans: JsonSpanInput[], resource: Attr[] = [sattr('serv
                 startTimeUnixNano: String(start),
                 endTimeUnixNano: String(end),
                 attributes: s.attributes ?? [],
+                events: (s.events ?? []).map((e) => ({
+                  name: e.name,
+                  timeUnixNano: String(e.timeMs === undefined ? end : BigInt(e.timeMs) * 1_000_000n),
+                  attributes: e.attributes ?? [],
+                })),
                 status: s.status ?? { code: 0 },
               };
             }),

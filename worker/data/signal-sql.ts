@@ -42,22 +42,26 @@ GROUP BY e.trace_id, e.name
 ON CONFLICT (project_id, trace_id, name) DO UPDATE SET
   score = excluded.score, label = excluded.label, start_ms = excluded.start_ms`;
 
-/** Feedback and evaluation counts on the trace row, where the explorer's partial indexes see them. */
+/**
+ * Feedback and evaluation counts on the trace row, where the explorer's partial indexes see them.
+ * The `IN (json_each)` term lets SQLite look the traces up by key; joined on `a` alone, it walked
+ * every trace of the project on each write.
+ */
 export const REFRESH_TRACE_SIGNALS_SQL = `
 UPDATE traces SET
   thumbs_up = a.up, thumbs_down = a.down, positive_feedback = a.pos, neutral_feedback = a.neu,
   negative_feedback = a.neg, min_rating = a.min_rating, max_rating = a.max_rating, feedback_count = a.n,
   eval_count = (SELECT count(*) FROM evaluations e WHERE e.project_id = traces.project_id AND e.trace_id = traces.trace_id)
 FROM (
-  SELECT t.trace_id,
+  SELECT ids.trace_id,
     count(f.id) AS n,
     coalesce(sum(f.thumbs = 'up'), 0) AS up, coalesce(sum(f.thumbs = 'down'), 0) AS down,
     coalesce(sum(f.sentiment = 'positive'), 0) AS pos, coalesce(sum(f.sentiment = 'neutral'), 0) AS neu,
     coalesce(sum(f.sentiment = 'negative'), 0) AS neg,
     min(CASE WHEN f.kind = 'rating' THEN f.normalized END) AS min_rating,
     max(CASE WHEN f.kind = 'rating' THEN f.normalized END) AS max_rating
-  FROM (SELECT DISTINCT value AS trace_id FROM json_each(?2)) t
-  LEFT JOIN feedback f ON f.project_id = ?1 AND f.trace_id = t.trace_id
-  GROUP BY t.trace_id
+  FROM (SELECT DISTINCT value AS trace_id FROM json_each(?2)) ids
+  LEFT JOIN feedback f ON f.project_id = ?1 AND f.trace_id = ids.trace_id
+  GROUP BY ids.trace_id
 ) AS a
-WHERE traces.project_id = ?1 AND traces.trace_id = a.trace_id`;
+WHERE traces.project_id = ?1 AND traces.trace_id IN (SELECT value FROM json_each(?2)) AND traces.trace_id = a.trace_id`;

@@ -1,4 +1,5 @@
 import type { EvaluationResponse, FeedbackResponse } from '../schemas/signals';
+import { jsonChunks } from './json-chunks';
 import { REFRESH_TRACE_EVALS_SQL, REFRESH_TRACE_SIGNALS_SQL, UPSERT_EVALUATIONS_SQL, UPSERT_FEEDBACK_SQL } from './signal-sql';
 
 /** Row in the column order of UPSERT_EVALUATIONS_SQL. */
@@ -39,36 +40,48 @@ export function refreshSignalStatements(d1: D1Database, projectId: string, trace
   return [d1.prepare(REFRESH_TRACE_EVALS_SQL).bind(projectId, ids), d1.prepare(REFRESH_TRACE_SIGNALS_SQL).bind(projectId, ids)];
 }
 
-export function upsertEvaluationsStatement(d1: D1Database, projectId: string, rows: EvaluationRow[]): D1PreparedStatement {
-  return d1.prepare(UPSERT_EVALUATIONS_SQL).bind(projectId, JSON.stringify(rows));
+/** The upserts of `rows`, in chunks that keep each JSON parameter under D1's size limit. */
+export function upsertEvaluationsStatements(d1: D1Database, projectId: string, rows: EvaluationRow[], returning = ''): D1PreparedStatement[] {
+  const upsert = d1.prepare(UPSERT_EVALUATIONS_SQL + returning);
+  return jsonChunks(rows).map((json) => upsert.bind(projectId, json));
 }
 
 const distinct = (ids: string[]) => [...new Set(ids)];
+const naturalKey = (traceId: string, spanId: string, name: string, version: string) => JSON.stringify([traceId, spanId, name, version]);
 
-/** Stores evaluations and refreshes their traces' signals, in one transaction. */
-export async function storeEvaluations(d1: D1Database, projectId: string, rows: EvaluationRow[]): Promise<void> {
-  if (!rows.length) return;
-  const traceIds = distinct(rows.map((r) => r[1]));
-  await d1.batch([upsertEvaluationsStatement(d1, projectId, rows), ...refreshSignalStatements(d1, projectId, traceIds)]);
-}
-
-export async function storeFeedback(d1: D1Database, projectId: string, rows: FeedbackRow[]): Promise<void> {
-  if (!rows.length) return;
-  const traceIds = distinct(rows.map((r) => r[1]));
-  await d1.batch([
-    d1.prepare(UPSERT_FEEDBACK_SQL).bind(projectId, JSON.stringify(rows)),
-    ...refreshSignalStatements(d1, projectId, traceIds),
+/**
+ * Stores evaluations and refreshes their traces' signals, in one transaction. Returns the id each
+ * row ended up with: a re-sent result (same client id, or same natural key) keeps its first id.
+ */
+export async function storeEvaluations(d1: D1Database, projectId: string, rows: EvaluationRow[]): Promise<string[]> {
+  if (!rows.length) return [];
+  const upserts = upsertEvaluationsStatements(d1, projectId, rows, ' RETURNING id, client_id, trace_id, span_id, name, evaluator_version');
+  const results = await d1.batch<{ id: string; client_id: string | null; trace_id: string; span_id: string; name: string; evaluator_version: string }>([
+    ...upserts,
+    ...refreshSignalStatements(d1, projectId, distinct(rows.map((r) => r[1]))),
   ]);
+  const byClient = new Map<string, string>();
+  const byNatural = new Map<string, string>();
+  for (const r of results.slice(0, upserts.length).flatMap((res) => res.results)) {
+    if (r.client_id) byClient.set(r.client_id, r.id);
+    byNatural.set(naturalKey(r.trace_id, r.span_id, r.name, r.evaluator_version), r.id);
+  }
+  return rows.map(([id, traceId, spanId, name, version, , , , , , clientId]) =>
+    (clientId && byClient.get(clientId)) || byNatural.get(naturalKey(traceId, spanId, name, version)) || id);
 }
 
-/** Ids of the rows that a batch with client ids resolved to (a repeated client id keeps its first id). */
-export async function idsForClientIds(d1: D1Database, table: 'evaluations' | 'feedback', projectId: string, clientIds: string[]): Promise<Map<string, string>> {
-  if (!clientIds.length) return new Map();
-  const { results } = await d1
-    .prepare(`SELECT client_id, id FROM ${table} WHERE project_id = ?1 AND client_id IN (SELECT value FROM json_each(?2))`)
-    .bind(projectId, JSON.stringify(clientIds))
-    .all<{ client_id: string; id: string }>();
-  return new Map(results.map((r) => [r.client_id, r.id]));
+/** Stores feedback and refreshes its traces' counts; returns each row's id (a repeated client id keeps its first). */
+export async function storeFeedback(d1: D1Database, projectId: string, rows: FeedbackRow[]): Promise<string[]> {
+  if (!rows.length) return [];
+  const upsert = d1.prepare(`${UPSERT_FEEDBACK_SQL} RETURNING id, client_id`);
+  const upserts = jsonChunks(rows).map((json) => upsert.bind(projectId, json));
+  const results = await d1.batch<{ id: string; client_id: string | null }>([
+    ...upserts,
+    ...refreshSignalStatements(d1, projectId, distinct(rows.map((r) => r[1]))),
+  ]);
+  const byClient = new Map<string, string>();
+  for (const r of results.slice(0, upserts.length).flatMap((res) => res.results)) if (r.client_id) byClient.set(r.client_id, r.id);
+  return rows.map(([id, , , , , , , , , , clientId]) => (clientId && byClient.get(clientId)) || id);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,5 +1,6 @@
-import type { PreparedBatch, SpanRow } from '../ingest/rows';
-import { refreshSignalStatements, upsertEvaluationsStatement } from './signals';
+import type { PreparedBatch } from '../ingest/rows';
+import { jsonChunks } from './json-chunks';
+import { refreshSignalStatements, upsertEvaluationsStatements } from './signals';
 import type { TraceFilter } from '../schemas/filters';
 import type { TraceSummary } from '../schemas/traces';
 import { compileTraceQuery, encodeCursor, type PageOptions } from './trace-query';
@@ -10,27 +11,6 @@ import { INSERT_SPANS_SQL, RECOMPUTE_TRACES_SQL } from './trace-sql';
  * moving the index elsewhere (sharded D1, R2 + a query engine) touches one place.
  */
 
-/** Rows per INSERT: each JSON parameter stays well under D1's 2 MB value limit. */
-const MAX_JSON_PARAM_BYTES = 512 * 1024;
-
-function chunkRows(rows: SpanRow[]): string[] {
-  const chunks: string[] = [];
-  let current: string[] = [];
-  let size = 2;
-  for (const row of rows) {
-    const json = JSON.stringify(row);
-    if (current.length && size + json.length + 1 > MAX_JSON_PARAM_BYTES) {
-      chunks.push(`[${current.join(',')}]`);
-      current = [];
-      size = 2;
-    }
-    current.push(json);
-    size += json.length + 1;
-  }
-  if (current.length) chunks.push(`[${current.join(',')}]`);
-  return chunks;
-}
-
 /**
  * Inserts spans (first copy wins), recomputes their traces, stores the evaluations they carried and
  * folds any signals that arrived before the trace into it — one D1 batch, one transaction.
@@ -38,9 +18,9 @@ function chunkRows(rows: SpanRow[]): string[] {
 export async function indexSpans(d1: D1Database, projectId: string, batch: Pick<PreparedBatch, 'rows' | 'evaluations' | 'traceIds'>): Promise<void> {
   if (!batch.rows.length) return;
   const insert = d1.prepare(INSERT_SPANS_SQL);
-  const statements = chunkRows(batch.rows).map((json) => insert.bind(projectId, json));
+  const statements = jsonChunks(batch.rows).map((json) => insert.bind(projectId, json));
   statements.push(d1.prepare(RECOMPUTE_TRACES_SQL).bind(projectId, JSON.stringify(batch.traceIds)));
-  if (batch.evaluations.length) statements.push(upsertEvaluationsStatement(d1, projectId, batch.evaluations));
+  statements.push(...upsertEvaluationsStatements(d1, projectId, batch.evaluations));
   statements.push(...refreshSignalStatements(d1, projectId, batch.traceIds));
   await d1.batch(statements);
 }
@@ -142,7 +122,8 @@ const TRACE_FIELDS = [
 /** The evaluators' trace-level scores, as JSON, beside each row. */
 const SCORES = `(SELECT json_group_array(json_object('name', x.name, 'score', x.score, 'label', x.label))
   FROM trace_evals x WHERE x.project_id = t.project_id AND x.trace_id = t.trace_id) AS scores`;
-const TRACE_COLUMNS_T = [...TRACE_FIELDS.map((f) => `t.${f}`), SCORES].join(', ');
+/** The columns of a trace list row; exported so tests explain the plan of the real query. */
+export const TRACE_COLUMNS_T = [...TRACE_FIELDS.map((f) => `t.${f}`), SCORES].join(', ');
 
 /**
  * One page of traces matching `filter`, keyset-paged on (sort key, trace id), so pages stay

@@ -5,11 +5,12 @@ import type { EvalCondition, TraceFilter, TraceSort } from '../schemas/filters';
  * Compiles a trace filter into one SQL query over the trace index. Pure (no I/O), so the plans it
  * produces are checked in tests with EXPLAIN QUERY PLAN.
  *
- * Shape of the plan: when the filter bounds an evaluator's score and the list is in time order, the
+ * Shape of the plan: when the filter needs an evaluator's result and the list is in time order, the
  * query is driven by `trace_evals` (index on evaluator name + trace start), otherwise by `traces`
  * through the index that matches the sort; every other condition is checked row by row along that
  * index, and keyset paging stops after `limit` rows. Partial indexes cover the sparse conditions
- * (errors, retries, thumbs-down, negative sentiment) so their pages never walk the whole table.
+ * (errors, retries, any feedback, thumbs-down, negative sentiment) so their pages never walk the
+ * whole table. test/worker/data/trace-query-plan.test.ts lists the index each filter uses.
  */
 
 export interface PageOptions {
@@ -48,8 +49,13 @@ export function decodeCursor(cursor: string): [number, string] {
   throw new BadRequest('The cursor is not valid; start again without it.');
 }
 
+/** The condition needs the trace to have a result of the evaluator. */
+function present(c: EvalCondition): boolean {
+  return !c.missing;
+}
+
 function scoreBounded(c: EvalCondition): boolean {
-  return !c.missing && (c.minScore !== undefined || c.maxScore !== undefined);
+  return present(c) && (c.minScore !== undefined || c.maxScore !== undefined);
 }
 
 export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageOptions, columns: string): CompiledQuery {
@@ -60,12 +66,14 @@ export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageO
     args.push(...values);
   };
 
-  const sortEval = page.sort === 'score' ? (page.sortEval ?? f.evals?.[0]?.name) : undefined;
+  const sortEval = page.sort === 'score' ? (page.sortEval ?? f.evals?.find(present)?.name) : undefined;
   if (page.sort === 'score' && !sortEval) throw new BadRequest('sort=score needs an evaluator: add eval=<name>:… or sortEval=<name>.');
+  // In time order any condition that needs a result of an evaluator can drive the query along
+  // trace_evals_time; one that bounds the score is preferred, as it skips the most rows.
   const driver = sortEval
-    ? f.evals?.find((e) => e.name === sortEval && !e.missing) ?? { name: sortEval }
+    ? f.evals?.find((e) => e.name === sortEval && present(e)) ?? { name: sortEval }
     : page.sort === 'time'
-      ? f.evals?.find(scoreBounded)
+      ? (f.evals?.find(scoreBounded) ?? f.evals?.find(present))
       : undefined;
 
   let from: string;
@@ -92,6 +100,8 @@ export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageO
   if (f.model) cond('(t.model = ? OR EXISTS (SELECT 1 FROM json_each(t.models) m WHERE m.value = ?))', f.model, f.model);
   if (f.promptVersion) cond('t.prompt_version = ?', f.promptVersion);
   if (f.status) cond('t.status = ?', f.status);
+  // Implied by status 'error' (see RECOMPUTE_TRACES_SQL); lets the planner use the partial index traces_errors.
+  if (f.status === 'error') cond('t.error_count > 0');
   if (f.hasError === true) cond('t.error_count > 0');
   if (f.hasError === false) cond('t.error_count = 0');
   if (f.minRetries !== undefined) cond(f.minRetries > 0 ? 't.retry_count > 0 AND t.retry_count >= ?' : 't.retry_count >= ?', f.minRetries);
@@ -125,6 +135,10 @@ export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageO
     cond('EXISTS (SELECT 1 FROM evaluations l WHERE l.project_id = te.project_id AND l.trace_id = te.trace_id AND l.name = te.name AND l.label = ?)', driver.label);
   }
   const fb = f.feedback;
+  // Implied by every feedback condition; lets the planner walk the partial index traces_feedback.
+  // Thumbs-down and negative sentiment have narrower partial indexes of their own, used instead.
+  const anyFeedback = fb && Object.values(fb).some((v) => v !== undefined);
+  if (anyFeedback && fb.thumbs !== 'down' && fb.sentiment !== 'negative') cond('t.feedback_count > 0');
   if (fb?.thumbs === 'down') cond('t.thumbs_down > 0');
   if (fb?.thumbs === 'up') cond('t.thumbs_up > 0');
   if (fb?.sentiment === 'negative') cond('t.negative_feedback > 0');

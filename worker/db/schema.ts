@@ -154,13 +154,16 @@ export const traces = sqliteTable(
     index('traces_cost').on(t.projectId, t.costUsd, t.traceId).where(sql`cost_usd IS NOT NULL`),
     index('traces_model').on(t.projectId, t.model, t.startMs, t.traceId),
     index('traces_service').on(t.projectId, t.service, t.startMs, t.traceId),
-    index('traces_session').on(t.projectId, t.sessionId, t.startMs),
-    index('traces_user').on(t.projectId, t.userId, t.startMs),
+    // Equality filters end with the time sort key (start, trace id), so their pages are range scans.
+    index('traces_prompt_version').on(t.projectId, t.promptVersion, t.startMs, t.traceId),
+    index('traces_session').on(t.projectId, t.sessionId, t.startMs, t.traceId),
+    index('traces_user').on(t.projectId, t.userId, t.startMs, t.traceId),
     // Sparse conditions get partial indexes in time order: their pages never walk the whole table.
     index('traces_errors').on(t.projectId, t.startMs, t.traceId).where(sql`error_count > 0`),
     index('traces_retries').on(t.projectId, t.startMs, t.traceId).where(sql`retry_count > 0`),
     index('traces_thumbs_down').on(t.projectId, t.startMs, t.traceId).where(sql`thumbs_down > 0`),
     index('traces_negative').on(t.projectId, t.startMs, t.traceId).where(sql`negative_feedback > 0`),
+    index('traces_feedback').on(t.projectId, t.startMs, t.traceId).where(sql`feedback_count > 0`),
   ],
 );
 

@@ -103,7 +103,7 @@ export const TraceQueryParams = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   sort: TraceSort.default('time'),
   order: z.enum(['asc', 'desc']).default('desc'),
-  /** The evaluator whose score `sort=score` orders by; defaults to the first `eval` condition. */
+  /** The evaluator whose score `sort=score` orders by; defaults to the first `eval` condition that is not `missing`. */
   sortEval: z.string().max(128).optional(),
   from: TimeInput.optional(),
   to: TimeInput.optional(),
@@ -144,5 +144,5 @@ export function filterFromParams(p: TraceQueryParams): {
   if (minRating !== undefined) fb.minRating = minRating;
   if (maxRating !== undefined) fb.maxRating = maxRating;
   const filter: TraceFilter = { ...rest, ...(evals ? { evals } : {}), ...(Object.keys(fb).length ? { feedback: fb } : {}) };
-  return { filter, page: { cursor, limit, sort, order, sortEval: sortEval ?? evals?.[0]?.name } };
+  return { filter, page: { cursor, limit, sort, order, sortEval: sortEval ?? evals?.find((e) => !e.missing)?.name } };
 }

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { idsForClientIds } from '../data/signals';
 import { ServiceUnavailable } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
 import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
@@ -18,7 +17,8 @@ export function signalEndpoint<S extends z.ZodType<{ id?: string }>, R extends R
   schema: S;
   table: 'evaluations' | 'feedback';
   toRow: (item: z.infer<S>, now: number) => R;
-  store: (d1: D1Database, projectId: string, rows: R[]) => Promise<void>;
+  /** Stores the rows; returns the id each one ended up with (an update keeps the stored id). */
+  store: (d1: D1Database, projectId: string, rows: R[]) => Promise<string[]>;
 }) {
   return new Hono<AppEnv>().post('/', authenticate, requireAccess('ingest'), async (c) => {
     const { items } = await jsonBody(c, SignalBatch);
@@ -26,20 +26,15 @@ export function signalEndpoint<S extends z.ZodType<{ id?: string }>, R extends R
     const { valid, rejected } = validateItems(items, opts.schema);
     const now = Date.now();
     const rows = valid.map(({ item }) => opts.toRow(item, now));
+    let ids: string[];
     try {
-      await opts.store(c.env.DB, projectId, rows);
+      ids = await opts.store(c.env.DB, projectId, rows);
       await enqueueTouched(c.env, projectId, rows.map((r) => r[1]));
     } catch (err) {
       console.error(JSON.stringify({ level: 'error', msg: `storing ${opts.table} failed`, error: String(err) }));
       throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.');
     }
-    const clientIds = valid.flatMap(({ item }) => (item.id ? [item.id] : []));
-    const byClient = await idsForClientIds(c.env.DB, opts.table, projectId, clientIds);
-    const stored: ItemResult[] = valid.map(({ index, item }, i) => ({
-      index,
-      status: 'stored',
-      id: (item.id && byClient.get(item.id)) || rows[i][0],
-    }));
+    const stored: ItemResult[] = valid.map(({ index }, i) => ({ index, status: 'stored', id: ids[i] }));
     return c.json(batchResponse(stored, rejected));
   });
 }

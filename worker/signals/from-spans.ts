@@ -46,6 +46,7 @@ function make(span: NormalizedSpan, name: string | null, fields: { score?: AttrV
  * Evaluations carried by a span: OTel GenAI `gen_ai.evaluation.result` events, OpenInference-style
  * `annotation.<name>.score|label|explanation` and `annotations.<i>.name|score|label|explanation`
  * attributes, and OpenInference EVALUATOR spans (`metadata.evaluator_name`, `metadata.score`, `metadata.label`).
+ * An event without a time takes the span's end rather than 1970.
  */
 export function evaluationsFromSpan(span: NormalizedSpan): SpanEvaluation[] {
   const out: SpanEvaluation[] = [];
@@ -59,7 +60,7 @@ export function evaluationsFromSpan(span: NormalizedSpan): SpanEvaluation[] {
       explanation: a['gen_ai.evaluation.explanation'],
       kind: a['gen_ai.evaluation.evaluator.kind'],
       version: a['gen_ai.evaluation.evaluator.version'],
-    }, Math.round(ev.timeMs)));
+    }, Math.round(ev.timeMs > 0 ? ev.timeMs : span.endMs)));
   }
   const a = span.attributes;
   const end = Math.round(span.endMs);

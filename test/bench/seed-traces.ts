@@ -1,0 +1,90 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/** The local D1 database file miniflare keeps under a state directory. */
+export function d1File(stateDir: string): string {
+  const dir = join(stateDir, 'v3/d1/miniflare-D1DatabaseObject');
+  const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
+  if (!file) throw new Error(`no D1 database under ${dir}`);
+  return join(dir, file);
+}
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SERVICES = ['support-bot', 'docs-rag', 'travel-agent'];
+const MODELS = ['gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4', 'gemini-2.5-flash', 'gpt-4o', 'claude-3-5-haiku'];
+const TAGS = ['vip', 'beta', 'mobile', 'web', 'eu', 'us'];
+const TOPICS = ['refund for my order', 'reset my password', 'flight to Lisbon', 'API rate limits', 'invoice copy', 'cancel subscription', 'change seat', 'upgrade plan'];
+
+/**
+ * Writes `count` traces with signals (evaluations, feedback) straight into the local D1 file, with
+ * realistic distributions over the last 30 days. Bypasses ingest on purpose: this seeds the
+ * explorer benchmark's data set in minutes instead of hours.
+ */
+export function seedTraces(stateDir: string, projectId: string, count: number, now: number, log: (s: string) => void): void {
+  const db = new DatabaseSync(d1File(stateDir));
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
+  const insertTrace = db.prepare(`INSERT INTO traces (project_id, trace_id, root_span_id, name, service, environment, model, models,
+    prompt_version, status, error_count, retry_count, llm_call_count, span_count, start_ms, end_ms, duration_ms, input_tokens,
+    output_tokens, total_tokens, cost_usd, session_id, user_id, tags, input_preview, output_preview,
+    thumbs_up, thumbs_down, positive_feedback, neutral_feedback, negative_feedback, min_rating, max_rating, feedback_count, eval_count)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertEval = db.prepare(`INSERT INTO evaluations (id, project_id, trace_id, span_id, name, evaluator_version, evaluator_kind, score, label, source, timestamp_ms)
+    VALUES (?, ?, ?, '', ?, '', 'llm', ?, ?, 'api', ?)`);
+  const insertTraceEval = db.prepare('INSERT INTO trace_evals (project_id, trace_id, name, score, label, start_ms) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertFeedback = db.prepare(`INSERT INTO feedback (id, project_id, trace_id, kind, thumbs, rating, scale, normalized, sentiment, timestamp_ms)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const r = rng(count);
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
+  const span = 30 * 24 * 3600_000;
+  const chunk = 20_000;
+  for (let base = 0; base < count; base += chunk) {
+    db.exec('BEGIN');
+    for (let i = base; i < Math.min(count, base + chunk); i++) {
+      const traceId = hex(32);
+      const start = Math.floor(now - r() * span);
+      const duration = Math.floor(Math.exp(6.5 + r() * 2 + (r() < 0.05 ? 2 : 0)));
+      const error = r() < 0.05 ? 1 + Math.floor(r() * 3) : 0;
+      const retries = error && r() < 0.5 ? 1 + Math.floor(r() * 3) : r() < 0.03 ? 1 : 0;
+      const model = MODELS[Math.floor(r() * MODELS.length)];
+      const inTok = 200 + Math.floor(r() * 3000);
+      const outTok = 20 + Math.floor(r() * 800);
+      const tags = TAGS.filter(() => r() < 0.15);
+      const topic = TOPICS[Math.floor(r() * TOPICS.length)];
+      const up = r() < 0.05 ? 1 : 0;
+      const down = !up && r() < 0.03 ? 1 : 0;
+      const sentiment = r() < 0.02 ? 'negative' : r() < 0.03 ? 'positive' : null;
+      const rating = r() < 0.05 ? Math.ceil(r() * 5) : null;
+      const fbCount = up + down + (rating !== null ? 1 : 0) + (sentiment && !up && !down ? 1 : 0);
+      const evals: [string, number][] = [];
+      if (r() < 0.6) evals.push(['faithfulness', Math.round(r() ** 0.5 * 100) / 100]);
+      if (r() < 0.4) evals.push(['relevance', Math.round(r() * 100) / 100]);
+      insertTrace.run(projectId, traceId, hex(16), `${SERVICES[i % 3]} turn`, SERVICES[i % 3], r() < 0.8 ? 'production' : 'staging',
+        model, JSON.stringify([model]), `v${1 + Math.floor(r() * 4)}`, error ? 'error' : 'ok', error, retries, 1 + Math.floor(r() * 3),
+        2 + Math.floor(r() * 12), start, start + duration, duration, inTok, outTok, inTok + outTok, (inTok * 2.5 + outTok * 10) / 1e6,
+        `sess-${Math.floor(r() * count / 3)}`, `user-${Math.floor(r() * 5000)}`, JSON.stringify(tags),
+        `Customer asks about ${topic} (#${i})`, `Here is what I found about ${topic}.`,
+        up, down, sentiment === 'positive' ? 1 : 0, 0, sentiment === 'negative' ? 1 : 0,
+        rating === null ? null : rating / 5, rating === null ? null : rating / 5, fbCount, evals.length);
+      for (const [name, score] of evals) {
+        insertEval.run(`${traceId}-${name}`, projectId, traceId, name, score, score < 0.5 ? 'fail' : 'pass', start + duration);
+        insertTraceEval.run(projectId, traceId, name, score, score < 0.5 ? 'fail' : 'pass', start);
+      }
+      if (up || down) insertFeedback.run(`${traceId}-t`, projectId, traceId, 'thumbs', up ? 'up' : 'down', null, null, up, sentiment, start + duration);
+      if (rating !== null) insertFeedback.run(`${traceId}-r`, projectId, traceId, 'rating', null, rating, 5, rating / 5, null, start + duration);
+    }
+    db.exec('COMMIT');
+    log(`seeded ${Math.min(count, base + chunk).toLocaleString()} / ${count.toLocaleString()} traces`);
+  }
+  db.close();
+}
