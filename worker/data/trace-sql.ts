@@ -33,8 +33,8 @@ s AS (
 ranked AS (
   SELECT s.*,
     row_number() OVER (PARTITION BY trace_id ORDER BY (parent_span_id IS NOT NULL), start_ms, span_id) AS root_rank,
-    row_number() OVER (PARTITION BY trace_id ORDER BY leaf_llm DESC, start_ms, span_id) AS first_llm_rank,
-    row_number() OVER (PARTITION BY trace_id ORDER BY leaf_llm DESC, end_ms DESC, span_id) AS last_llm_rank
+    row_number() OVER (PARTITION BY trace_id ORDER BY leaf_llm DESC, kind = 'llm' DESC, start_ms, span_id) AS first_llm_rank,
+    row_number() OVER (PARTITION BY trace_id ORDER BY leaf_llm DESC, kind = 'llm' DESC, end_ms DESC, span_id) AS last_llm_rank
   FROM s
 ),
 agg AS (
@@ -55,8 +55,9 @@ agg AS (
     max(prompt_version) AS any_prompt_version,
     max(session_id) AS any_session,
     max(user_id) AS any_user,
-    (SELECT json_group_array(m) FROM (SELECT DISTINCT s2.model AS m FROM s s2
-      WHERE s2.trace_id = s.trace_id AND s2.model IS NOT NULL ORDER BY s2.start_ms)) AS models,
+    (SELECT json_group_array(m) FROM (SELECT s2.model AS m FROM s s2
+      WHERE s2.trace_id = s.trace_id AND s2.model IS NOT NULL
+      GROUP BY s2.model ORDER BY max(s2.kind = 'llm') DESC, min(s2.start_ms))) AS models,
     (SELECT json_group_array(t) FROM (SELECT DISTINCT j.value AS t FROM s s3, json_each(s3.tags) j
       WHERE s3.trace_id = s.trace_id ORDER BY 1)) AS tags
   FROM s GROUP BY trace_id

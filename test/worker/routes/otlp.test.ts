@@ -106,6 +106,19 @@ describe('POST /v1/traces', () => {
     expect(body.spans.map((s: any) => s.spanId)).toEqual([rootId, child.spanId, child2.spanId]);
   });
 
+  it('names the chat model, not an earlier embedding model, as the trace model', async () => {
+    const { key } = await makeProject();
+    const traceId = hex(16);
+    const rootId = hex(8);
+    const t0 = Date.now() - 5000;
+    const embed = { traceId, spanId: hex(8), parentSpanId: rootId, name: 'embed', startMs: t0, attributes: [sattr('openinference.span.kind', 'EMBEDDING'), sattr('embedding.model_name', 'text-embedding-3-small')] };
+    const chat = llmSpan(traceId, rootId, { model: 'gpt-4.1', startMs: t0 + 100 });
+    expect((await postOtlp(otlpJson([{ traceId, spanId: rootId, name: 'rag', startMs: t0 }, embed, chat]), key)).status).toBe(200);
+    const { body } = await getJson(`/api/v1/traces/${traceId}`, { key });
+    expect(body.trace.model).toBe('gpt-4.1');
+    expect(body.trace.models).toEqual(['gpt-4.1', 'text-embedding-3-small']);
+  });
+
   it('rejects only the bad spans of a mixed batch and stores the good ones', async () => {
     const { key } = await makeProject();
     const traceId = hex(16);
