@@ -1,5 +1,6 @@
 import { localConfig } from './config.ts';
-import { generateTraces, type OtlpJsonRequest } from './synth.ts';
+import { demoSignals } from './demo-signals.ts';
+import { generateDemo, type OtlpJsonRequest } from './synth.ts';
 
 /**
  * `npm run demo [-- --count N --days D --seed S]`: sends generated LLM-app traces to a running
@@ -40,12 +41,12 @@ function countOf(request: OtlpJsonRequest): { traces: number; spans: number } {
   return { traces: new Set(spans.map((s) => s.traceId)).size, spans: spans.length };
 }
 
-/** POSTs one export request; returns how many spans the server rejected (OTLP partial success). */
-async function post(url: string, key: string, body: string, log: (s: string) => void): Promise<number> {
+/** POSTs JSON to Sieve with the demo key, retrying 429/503 as Retry-After says; resolves with the reply. */
+async function send(url: string, key: string, path: string, body: string): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     let res: Response;
     try {
-      res = await fetch(`${url}/v1/traces`, {
+      res = await fetch(`${url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body,
@@ -54,12 +55,7 @@ async function post(url: string, key: string, body: string, log: (s: string) => 
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new DemoError(`Cannot reach Sieve at ${url} (${cause?.code ?? cause?.message ?? String(err)}). Is it running? Start it with \`npm start\`.`);
     }
-    if (res.ok) {
-      const reply = (await res.json().catch(() => ({}))) as { partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string } };
-      const rejected = Number(reply.partialSuccess?.rejectedSpans ?? 0);
-      if (rejected > 0) log(`server rejected ${rejected} spans: ${reply.partialSuccess?.errorMessage ?? 'no reason given'}\n`);
-      return rejected;
-    }
+    if (res.ok) return res.json().catch(() => ({}));
     if (res.status === 401 || res.status === 403) {
       throw new DemoError(
         `Sieve at ${url} refused the API key (${res.status}). Set SIEVE_DEMO_API_KEY to a key with the ingest scope for your project.`,
@@ -70,7 +66,24 @@ async function post(url: string, key: string, body: string, log: (s: string) => 
       await sleep(retryDelayMs(res.headers.get('retry-after'), attempt));
       continue;
     }
-    throw new DemoError(`Sieve answered ${res.status} to POST /v1/traces${attempt > 1 ? ` after ${attempt} tries` : ''}: ${detail}`);
+    throw new DemoError(`Sieve answered ${res.status} to POST ${path}${attempt > 1 ? ` after ${attempt} tries` : ''}: ${detail}`);
+  }
+}
+
+/** POSTs one export request; returns how many spans the server rejected (OTLP partial success). */
+async function post(url: string, key: string, body: string, log: (s: string) => void): Promise<number> {
+  const reply = (await send(url, key, '/v1/traces', body)) as { partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string } };
+  const rejected = Number(reply.partialSuccess?.rejectedSpans ?? 0);
+  if (rejected > 0) log(`server rejected ${rejected} spans: ${reply.partialSuccess?.errorMessage ?? 'no reason given'}\n`);
+  return rejected;
+}
+
+/** POSTs a batch of evaluations or feedback; a rejected item is reported, never fatal. */
+async function postSignals(url: string, key: string, path: 'evaluations' | 'feedback', items: unknown[]): Promise<void> {
+  const reply = (await send(url, key, `/api/v1/${path}`, JSON.stringify({ items }))) as { rejected?: number; results?: { status: string; error?: { message: string } }[] };
+  if (reply.rejected) {
+    const first = reply.results?.find((r) => r.status === 'rejected');
+    console.warn(`\n${reply.rejected} ${path} rejected: ${first?.error?.message ?? 'no reason given'}`);
   }
 }
 
@@ -78,16 +91,12 @@ async function post(url: string, key: string, body: string, log: (s: string) => 
  * Generates `count` traces spread over the last `days` days and sends them in order, reporting
  * progress through `log` ("sent 120/300 traces"). Resolves with what the server accepted.
  */
-export async function sendDemo(opts: DemoOptions): Promise<{ traces: number; spans: number }> {
+export async function sendDemo(opts: DemoOptions): Promise<{ traces: number; spans: number; evaluations: number; feedback: number }> {
   const url = opts.url.replace(/\/+$/, '');
   const log = opts.log ?? (() => undefined);
   const endMs = Date.now();
-  const requests = generateTraces({
-    count: opts.count,
-    seed: opts.seed ?? endMs % 2 ** 32,
-    startMs: endMs - opts.days * DAY_MS,
-    endMs,
-  });
+  const seed = opts.seed ?? endMs % 2 ** 32;
+  const { requests, traces: generated } = generateDemo({ count: opts.count, seed, startMs: endMs - opts.days * DAY_MS, endMs });
   let traces = 0;
   let spans = 0;
   for (const request of requests) {
@@ -97,7 +106,14 @@ export async function sendDemo(opts: DemoOptions): Promise<{ traces: number; spa
     spans += n.spans - rejected;
     log(`sent ${traces}/${opts.count} traces`);
   }
-  return { traces, spans };
+  const signals = demoSignals(generated, seed);
+  for (const [path, items] of [['evaluations', signals.evaluations], ['feedback', signals.feedback]] as const) {
+    for (let i = 0; i < items.length; i += 500) {
+      await postSignals(url, opts.key, path, items.slice(i, i + 500));
+      log(`sent ${Math.min(items.length, i + 500)}/${items.length} ${path}`);
+    }
+  }
+  return { traces, spans, evaluations: signals.evaluations.length, feedback: signals.feedback.length };
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -129,7 +145,7 @@ async function main(): Promise<void> {
   const url = process.env.SIEVE_URL ?? `http://127.0.0.1:${cfg.port}`;
   console.log(`sending ${count} demo traces over the last ${days} days to ${url}/v1/traces`);
   const sent = await sendDemo({ url, key: cfg.demoApiKey, count, days, seed, log: (s) => process.stdout.write(`\r${s}`) });
-  console.log(`\ndone: ${sent.traces} traces, ${sent.spans} spans accepted.`);
+  console.log(`\ndone: ${sent.traces} traces (${sent.spans} spans), ${sent.evaluations} evaluations, ${sent.feedback} feedback.`);
 }
 
 if (import.meta.main) {

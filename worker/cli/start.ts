@@ -51,5 +51,5 @@ if (first.data.length === 0 && !process.env.SIEVE_NO_DEMO) {
   const { sendDemo } = await import('./demo.ts');
   log('first start: sending demo traces through the OTLP endpoint …');
   const sent = await sendDemo({ url, key: cfg.demoApiKey, count: 300, days: 7, log: (s) => process.stdout.write(`\r[sieve] ${s}`) });
-  console.log(`\n[sieve] demo data ready: ${sent.traces} traces, ${sent.spans} spans. Press Ctrl+C to stop.`);
+  console.log(`\n[sieve] demo data ready: ${sent.traces} traces, ${sent.spans} spans, ${sent.evaluations} evaluations, ${sent.feedback} feedback. Press Ctrl+C to stop.`);
 }

@@ -1649,7 +1649,13 @@ export interface GeneratedTrace {
   startMs: number;
   endMs: number;
   resourceSpans: ResourceSpansJson;
+  /** The planted answer defect ('none' for a good answer), the ground truth for demo signals. */
+  defect: Defect;
+  /** True when the trace ends in an error. */
+  failed: boolean;
 }
+
+export type { Defect };
 
 /**
  * One trace starting at `startMs`: the next turn of `conversation` (which keeps the chat
@@ -1662,7 +1668,15 @@ export function makeTrace(rng: Rng, opts: { startMs: number; conversation?: Conv
   const plan = samplePlan(rng);
   const root =
     c.service === 'support-bot' ? supportTurn(t, c, plan, startMs) : c.service === 'docs-rag' ? ragTurn(t, c, plan) : travelTurn(t, c, plan, startMs);
-  return { traceId: t.traceId, startMs, endMs: startMs + Math.ceil(root.end), resourceSpans: toResourceSpans(t, resourceOf(c), startMs) };
+  const failed = plan.fatal !== null;
+  return {
+    traceId: t.traceId,
+    startMs,
+    endMs: startMs + Math.ceil(root.end),
+    resourceSpans: toResourceSpans(t, resourceOf(c), startMs),
+    defect: failed ? 'none' : plan.defect,
+    failed,
+  };
 }
 
 /** Merges traces into one request: one resourceSpans per resource, one scopeSpans per scope. */
@@ -1700,6 +1714,14 @@ function trafficTime(rng: Rng, lo: number, hi: number): number {
  * in time order, as OTLP/JSON export requests of at most 20 traces each.
  */
 export function generateTraces(opts: { count: number; seed?: number; startMs: number; endMs: number }): OtlpJsonRequest[] {
+  return generateDemo(opts).requests;
+}
+
+/** `generateTraces` plus each trace's ground truth (defect, failure), for demo evaluations and feedback. */
+export function generateDemo(opts: { count: number; seed?: number; startMs: number; endMs: number }): {
+  requests: OtlpJsonRequest[];
+  traces: GeneratedTrace[];
+} {
   const rng = mulberry32(opts.seed ?? 1);
   const latest = Math.max(opts.startMs, opts.endMs - CONVERSATION_ROOM_MS);
   const traces: GeneratedTrace[] = [];
@@ -1715,7 +1737,7 @@ export function generateTraces(opts: { count: number; seed?: number; startMs: nu
   traces.sort((a, b) => a.startMs - b.startMs);
   const requests: OtlpJsonRequest[] = [];
   for (let i = 0; i < traces.length; i += MAX_TRACES_PER_REQUEST) requests.push(toRequest(traces.slice(i, i + MAX_TRACES_PER_REQUEST)));
-  return requests;
+  return { requests, traces };
 }
 
 /** 2025-06-02T09:00:00Z: bench batches are fully deterministic unless a start is given. */
@@ -1763,7 +1785,7 @@ export function benchBatch(seed: number, traces = 10, spansPerTrace = 10, startM
     }
     root.end = at + between(rng, 1, 10);
     const traceStart = startMs + i * 1000;
-    out.push({ traceId: t.traceId, startMs: traceStart, endMs: traceStart + root.end, resourceSpans: toResourceSpans(t, resourceOf(c), traceStart) });
+    out.push({ traceId: t.traceId, startMs: traceStart, endMs: traceStart + root.end, resourceSpans: toResourceSpans(t, resourceOf(c), traceStart), defect: 'none', failed: false });
   }
   return toRequest(out);
 }
