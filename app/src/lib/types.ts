@@ -11,3 +11,16 @@ export type Attributes = SpanDetail['attributes'];
 export type AttrValue = Attributes[string];
 export type StatusName = SpanDetail['status']['code'];
 export type SpanKindName = LlmView['kind'];
+export type {
+  ApiKeyListResponse,
+  ApiKeyResponse,
+  CreatedApiKeyResponse,
+  CreatedInviteResponse,
+  InviteLookupResponse,
+  MemberListResponse,
+  MemberResponse,
+  PendingInviteResponse,
+  ProjectResponse,
+} from '$shared/projects';
+export type { Role, Scope } from '$shared/common';
+export type { EvaluationResponse, FeedbackResponse } from '$shared/signals';

@@ -1,9 +1,10 @@
-import { error, redirect, type RequestEvent } from '@sveltejs/kit';
+import { error, fail, redirect, type ActionFailure, type RequestEvent } from '@sveltejs/kit';
 
-type Query = Record<string, string | number | undefined | null>;
+type Query = Record<string, string | number | undefined | null> | URLSearchParams;
 
 interface ApiInit {
   method?: string;
+  /** A record, or URLSearchParams when a key repeats (`eval=…&eval=…`). */
   query?: Query;
   /** Sent as JSON. */
   body?: unknown;
@@ -22,8 +23,9 @@ export async function apiFetch(event: RequestEvent, path: string, init: ApiInit 
   if (!binding) error(503, { message: 'The API service binding is not configured.', code: 'api_unavailable' });
 
   const url = new URL(`/api/v1${path}`, event.url.origin);
-  for (const [k, v] of Object.entries(init.query ?? {})) {
-    if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+  const entries = init.query instanceof URLSearchParams ? [...init.query] : Object.entries(init.query ?? {});
+  for (const [k, v] of entries) {
+    if (v !== undefined && v !== null && v !== '') url.searchParams.append(k, String(v));
   }
   const headers = new Headers({ accept: 'application/json', origin: event.url.origin, 'sec-fetch-site': 'same-origin' });
   for (const name of RELAYED) {
@@ -68,4 +70,40 @@ export async function api<T>(event: RequestEvent, path: string, init: ApiInit = 
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+/**
+ * Like `api`, but a 403 is an answer rather than an error page: the caller's role does not allow it,
+ * and the page says so in place.
+ */
+export async function apiUnlessForbidden<T>(
+  event: RequestEvent,
+  path: string,
+  init: ApiInit = {},
+): Promise<{ forbidden: false; data: T } | { forbidden: true; message: string }> {
+  const res = await apiFetch(event, path, init);
+  if (res.status === 403) return { forbidden: true, message: (await readApiError(res)).message };
+  if (res.status === 401) loginRedirect(event);
+  if (!res.ok) {
+    const { code, message } = await readApiError(res);
+    error(res.status, { message, code });
+  }
+  return { forbidden: false, data: (await res.json()) as T };
+}
+
+/**
+ * For form actions: the API's JSON on success; otherwise a `fail()` carrying the API's message (plus
+ * `extra`, e.g. which form it belongs to) for the page to show next to the form. A 401 goes to /login.
+ */
+export async function apiAction<T, E extends Record<string, unknown> = Record<never, never>>(
+  event: RequestEvent,
+  path: string,
+  init: ApiInit,
+  extra: E = {} as E,
+): Promise<{ ok: true; data: T } | { ok: false; failure: ActionFailure<E & { code: string; message: string }> }> {
+  const res = await apiFetch(event, path, init);
+  if (res.status === 401) loginRedirect(event);
+  if (res.ok) return { ok: true, data: (res.status === 204 ? undefined : await res.json()) as T };
+  const { code, message } = await readApiError(res);
+  return { ok: false, failure: fail(res.status >= 500 ? 502 : res.status, { ...extra, code, message }) };
 }

@@ -11,7 +11,7 @@ export const load: PageServerLoad = async (event) => {
     const me = await apiFetch(event, '/me').catch(() => null);
     if (me?.ok) redirect(303, next);
   }
-  return { next };
+  return { next, signedOutEverywhere: event.url.searchParams.get('signedOut') === 'everywhere' };
 };
 
 export const actions: Actions = {
