@@ -9,7 +9,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations },
+        // Automations see traces at once in tests; the settle window itself is tested with explicit clocks.
+        bindings: { TEST_MIGRATIONS: migrations, AUTOMATION_SETTLE_SECONDS: '0' },
       },
     }),
   ],

@@ -12,6 +12,10 @@ import projects from './routes/projects';
 import traces from './routes/traces';
 import evaluations from './routes/evaluations';
 import feedback from './routes/feedback';
+import labelSchemas from './routes/label-schemas';
+import queues from './routes/queues';
+import datasets from './routes/datasets';
+import automations from './routes/automations';
 
 /** The whole API; exported so tests can enumerate `app.routes`. */
 export const app = new Hono<AppEnv>()
@@ -25,12 +29,18 @@ export const app = new Hono<AppEnv>()
   .route('/api/v1/traces', traces)
   .route('/api/v1/evaluations', evaluations)
   .route('/api/v1/feedback', feedback)
+  .route('/api/v1/label-schemas', labelSchemas)
+  .route('/api/v1/queues', queues)
+  .route('/api/v1/datasets', datasets)
+  .route('/api/v1/automations', automations)
   .get('/api/v1/ping', (c) => c.json({ ok: true }));
 
 app.onError(onError);
 app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
 
 export type AppType = typeof app;
+
+export { AnnotationQueue } from './queues/annotation-queue';
 
 export default {
   fetch: app.fetch,

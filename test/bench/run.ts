@@ -1,14 +1,19 @@
 import { startLocalServer } from '../../worker/cli/local-server';
 import { explorerBench } from './explorer';
 import { ingestBench } from './ingest';
+import { createAdminKey, queueBench } from './queue';
+import { rulesBench } from './rules';
 
 /**
- * `npm run bench [ingest|explorer]`: each benchmark starts its own private local server.
- * BENCH_SECONDS sets the ingest duration; EXPLORER_SIZES (e.g. "100000,1000000") the data sets.
+ * `npm run bench [ingest|explorer|queue|rules]`: all of them when none is named. Each server-side
+ * benchmark starts its own private local server (fresh state, own port).
+ * BENCH_SECONDS sets the ingest duration; EXPLORER_SIZES (e.g. "100000,1000000") the explorer's data sets.
  */
 const only = process.argv[2];
+const log = (s: string) => console.log(s);
+
 if (!only || only === 'ingest') {
-  const server = await startLocalServer((s) => console.log(s));
+  const server = await startLocalServer(log);
   try {
     await ingestBench(server.url, server.cfg.demoApiKey, { concurrency: 32, seconds: Number(process.env.BENCH_SECONDS ?? 15) });
   } finally {
@@ -16,6 +21,16 @@ if (!only || only === 'ingest') {
   }
 }
 if (!only || only === 'explorer') {
-  const sizes = (process.env.EXPLORER_SIZES ?? '100000,1000000').split(',').map(Number);
-  await explorerBench(sizes);
+  await explorerBench((process.env.EXPLORER_SIZES ?? '100000,1000000').split(',').map(Number));
+}
+if (!only || only === 'queue') {
+  const server = await startLocalServer(log);
+  try {
+    await queueBench(server.url, await createAdminKey(server.url, server.cfg));
+  } finally {
+    await server.stop();
+  }
+}
+if (!only || only === 'rules') {
+  rulesBench();
 }

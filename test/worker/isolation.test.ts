@@ -59,6 +59,62 @@ const FIXTURES: Record<string, Fixture> = {
     body: () => ({ items: [{ traceId: b.traceId, kind: 'thumbs', value: 'down' }] }),
     status: { key: 200, session: 200 },
   },
+  // Label schemas and queues: lists and creation act on the caller's own project.
+  'GET /api/v1/label-schemas': { status: { key: 200, session: 200 } },
+  'POST /api/v1/label-schemas': { body: { name: 'A schema', fields: [{ key: 'ok', title: 'OK', type: 'boolean' }] }, status: { key: 201, session: 201 } },
+  'GET /api/v1/label-schemas/:schemaId': {},
+  'PATCH /api/v1/label-schemas/:schemaId': { body: { name: 'Taken over', fields: [{ key: 'ok', title: 'OK', type: 'boolean' }] } },
+  'GET /api/v1/queues': { status: { key: 200, session: 200 } },
+  // A queue on B's schema: the schema is not A's, so 404 for every caller.
+  'POST /api/v1/queues': { body: () => ({ name: 'Intruder', schemaId: b.schemaId }) },
+  'GET /api/v1/queues/:queueId': {},
+  'PATCH /api/v1/queues/:queueId': { body: { name: 'Taken over', reviewersPerItem: 1 } },
+  'POST /api/v1/queues/:queueId/archive': {},
+  'GET /api/v1/queues/:queueId/progress': {},
+  'GET /api/v1/queues/:queueId/export': {},
+  'GET /api/v1/queues/:queueId/live': {},
+  'POST /api/v1/queues/:queueId/claim': {},
+  'GET /api/v1/queues/:queueId/items': {},
+  'POST /api/v1/queues/:queueId/items': { body: () => ({ traceIds: [b.traceId], restore: true }) },
+  'GET /api/v1/queues/:queueId/items/:itemId': {},
+  'DELETE /api/v1/queues/:queueId/items/:itemId': {},
+  'PUT /api/v1/queues/:queueId/items/:itemId/draft': { body: { values: { verdict: 'fail' } } },
+  'POST /api/v1/queues/:queueId/items/:itemId/submit': { body: { values: { verdict: 'fail' } } },
+  'PUT /api/v1/queues/:queueId/items/:itemId/submission': { body: { values: { verdict: 'fail' } } },
+  'POST /api/v1/queues/:queueId/items/:itemId/skip': { body: { reason: 'intrusion' } },
+  'POST /api/v1/queues/:queueId/items/:itemId/release': {},
+  // Automations: lists, creation and previews act on the caller's own project; a rule naming B's queue is refused.
+  'GET /api/v1/automations': { status: { key: 200, session: 200 } },
+  'POST /api/v1/automations': { body: () => ({ name: 'Intruder', condition: { all: [{ hasError: true }] }, actions: [{ type: 'queue', queueId: b.queueId }] }), status: { key: 422, session: 422 } },
+  'POST /api/v1/automations/preview': { body: { condition: { all: [{ hasError: false }] }, hours: 24 }, status: { key: 200, session: 200 } },
+  'GET /api/v1/automations/:ruleId': {},
+  'PATCH /api/v1/automations/:ruleId': { body: { enabled: false } },
+  'DELETE /api/v1/automations/:ruleId': {},
+  'POST /api/v1/automations/:ruleId/backfills': { body: { from: 0, to: 1 } },
+  'GET /api/v1/automations/:ruleId/backfills/:jobId': {},
+  'POST /api/v1/automations/:ruleId/backfills/:jobId/cancel': {},
+  // Datasets: lists and creation act on the caller's own project; adding B's trace to A's dataset is covered in datasets/from-traces.test.ts.
+  'GET /api/v1/datasets': { status: { key: 200, session: 200 } },
+  'POST /api/v1/datasets': { body: () => ({ name: `A dataset ${crypto.randomUUID()}` }), status: { key: 201, session: 201 } },
+  'GET /api/v1/datasets/:datasetId': {},
+  'PATCH /api/v1/datasets/:datasetId': { body: { name: 'Taken over' } },
+  'DELETE /api/v1/datasets/:datasetId': {},
+  'GET /api/v1/datasets/:datasetId/versions': {},
+  'PUT /api/v1/datasets/:datasetId/tags/:tag': { body: { version: 1 } },
+  'DELETE /api/v1/datasets/:datasetId/tags/:tag': {},
+  'GET /api/v1/datasets/:datasetId/records': {},
+  'POST /api/v1/datasets/:datasetId/records': { body: { records: [{ input: 'intrusion' }] } },
+  'POST /api/v1/datasets/:datasetId/records/from-traces': { body: () => ({ traceIds: [b.traceId], allowDuplicates: true }) },
+  'POST /api/v1/datasets/:datasetId/records/remove': { body: () => ({ recordIds: [b.recordId] }) },
+  'GET /api/v1/datasets/:datasetId/records/:recordId': {},
+  'PATCH /api/v1/datasets/:datasetId/records/:recordId': { body: { input: 'taken over' } },
+  'DELETE /api/v1/datasets/:datasetId/records/:recordId': {},
+  'POST /api/v1/datasets/:datasetId/import': { body: { input: 'intrusion' } },
+  'GET /api/v1/datasets/:datasetId/export': {},
+  'POST /api/v1/datasets/:datasetId/exports': { body: { format: 'jsonl' } },
+  'GET /api/v1/datasets/:datasetId/exports': {},
+  'GET /api/v1/datasets/:datasetId/exports/:exportId': {},
+  'GET /api/v1/datasets/:datasetId/exports/:exportId/download': {},
 };
 
 /** `METHOD path` of every handler; `use()` middleware shows up as ALL on a `*` path and is skipped. */
@@ -76,6 +132,17 @@ interface ProjectB {
   reviewerUserId: string;
   traceId: string;
   inviteToken: string;
+  schemaId: string;
+  /** A queue with B's trace as its item, reviewed once (by B's key) out of two reviews. */
+  queueId: string;
+  /** An enabled rule routing to B's queue, with one finished backfill. */
+  ruleId: string;
+  jobId: string;
+  /** A dataset made from B's trace (one record, tagged, exported to R2). */
+  datasetId: string;
+  recordId: string;
+  tag: string;
+  exportId: string;
   /** Strings that only B's data contains: none may appear in any answer to A. */
   markers: string[];
 }
@@ -92,6 +159,22 @@ beforeAll(async () => {
   const invite = await call('POST', `/api/v1/projects/${projectId}/members`, { key }, { email: `${marker}@example.test`, role: 'viewer' });
   const traceId = hex(16);
   expect((await postOtlp(otlpJson([llmSpan(traceId, undefined, { input: `${marker} input` })]), key)).status).toBe(200);
+  const fields = [{ key: 'verdict', title: marker, type: 'pass_fail', required: true }];
+  const schema = await call('POST', '/api/v1/label-schemas', { key }, { name: marker, fields });
+  const queue = await call('POST', '/api/v1/queues', { key }, { name: marker, schemaId: schema.body.id, reviewersPerItem: 2 });
+  expect((await call('POST', `/api/v1/queues/${queue.body.id}/items`, { key }, { traceIds: [traceId] })).body.added).toEqual([traceId]);
+  const review = await call('POST', `/api/v1/queues/${queue.body.id}/items/${traceId}/submit`, { key }, { values: { verdict: 'pass' }, notes: marker });
+  expect(review.status).toBe(200);
+  const rule = await call('POST', '/api/v1/automations', { key }, { name: marker, condition: { all: [{ hasError: true }] }, actions: [{ type: 'queue', queueId: queue.body.id }] });
+  expect(rule.status, rule.text).toBe(201);
+  const job = await call('POST', `/api/v1/automations/${rule.body.id}/backfills`, { key }, { from: 0, to: 1 });
+  expect(job.status, job.text).toBe(202);
+  const dataset = await call('POST', '/api/v1/datasets', { key }, { name: marker, description: marker });
+  const fromTrace = await call('POST', `/api/v1/datasets/${dataset.body.id}/records/from-traces`, { key }, { traceIds: [traceId], mapping: { input: { from: 'first_user_message' } } });
+  expect(fromTrace.body.added, fromTrace.text).toHaveLength(1);
+  expect((await call('PUT', `/api/v1/datasets/${dataset.body.id}/tags/${marker}`, { key }, { version: 1 })).status).toBe(200);
+  const exported = await call('POST', `/api/v1/datasets/${dataset.body.id}/exports`, { key }, { format: 'jsonl' });
+  expect(exported.status, exported.text).toBe(202);
   b = {
     projectId,
     key,
@@ -101,16 +184,33 @@ beforeAll(async () => {
     reviewerUserId: reviewer.userId,
     traceId,
     inviteToken: invite.body.inviteUrl.split('/invite/')[1],
+    schemaId: schema.body.id,
+    queueId: queue.body.id,
+    ruleId: rule.body.id,
+    jobId: job.body.id,
+    datasetId: dataset.body.id,
+    recordId: fromTrace.body.added[0].recordId,
+    tag: marker,
+    exportId: exported.body.id,
     markers: [marker, admin.email, reviewer.email, keys.body.data[0].prefix, traceId.slice(0, 12)],
   };
 });
 
 /** Where each path parameter points in project B. */
 const paramsOfB = (): Record<string, string> => ({
+  datasetId: b.datasetId,
+  recordId: b.recordId,
+  tag: b.tag,
+  exportId: b.exportId,
   projectId: b.projectId,
   userId: b.reviewerUserId,
   keyId: b.keyId,
   traceId: b.traceId,
+  schemaId: b.schemaId,
+  queueId: b.queueId,
+  itemId: b.traceId,
+  ruleId: b.ruleId,
+  jobId: b.jobId,
 });
 
 function pathForB(path: string): string {
@@ -137,6 +237,25 @@ async function expectBUnchanged(): Promise<void> {
   expect(trace.status).toBe(200);
   expect([trace.body.evaluations, trace.body.feedback, trace.body.trace.feedback.count]).toEqual([[], [], 0]);
   expect((await call('GET', `/api/v1/auth/invites/${b.inviteToken}`)).status).toBe(200);
+  const schema = await call('GET', `/api/v1/label-schemas/${b.schemaId}`, auth);
+  expect([schema.body.name, schema.body.version]).toEqual([b.markers[0], 1]);
+  const queue = await call('GET', `/api/v1/queues/${b.queueId}`, auth);
+  expect([queue.body.name, queue.body.status, queue.body.reviewersPerItem]).toEqual([b.markers[0], 'active', 2]);
+  expect(queue.body.progress).toMatchObject({ total: 1, removed: 0, reviewsSubmitted: 1 });
+  const items = await call('GET', `/api/v1/queues/${b.queueId}/items`, auth);
+  expect(items.body.data.map((i: any) => [i.itemId, i.status, i.leased, i.reviewsDone])).toEqual([[b.traceId, 'in_progress', 0, 1]]);
+  const rule = await call('GET', `/api/v1/automations/${b.ruleId}`, auth);
+  expect([rule.body.name, rule.body.enabled, rule.body.version, rule.body.backfills.map((j: any) => [j.id, j.status === 'cancelled'])]).toEqual([
+    b.markers[0],
+    true,
+    1,
+    [[b.jobId, false]],
+  ]);
+  const dataset = await call('GET', `/api/v1/datasets/${b.datasetId}`, auth);
+  expect([dataset.body.name, dataset.body.version, dataset.body.recordCount, dataset.body.tags]).toEqual([b.markers[0], 1, 1, [{ tag: b.tag, version: 1 }]]);
+  const record = await call('GET', `/api/v1/datasets/${b.datasetId}/records/${b.recordId}`, auth);
+  expect([record.status, record.body.input]).toEqual([200, `${b.markers[0]} input`]);
+  expect((await call('GET', `/api/v1/datasets/${b.datasetId}/exports/${b.exportId}`, auth)).status).toBe(200);
 }
 
 /** A fresh project A with an admin key and two signed-in admins (fresh, since some routes sign out). */

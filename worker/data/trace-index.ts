@@ -169,3 +169,23 @@ export async function listSpanPointers(d1: D1Database, projectId: string, traceI
     .all<SpanPointer>();
   return results;
 }
+
+/** Which of `traceIds` exist in the project (for adding traces to annotation queues). */
+export async function existingTraceIds(d1: D1Database, projectId: string, traceIds: string[]): Promise<Set<string>> {
+  if (!traceIds.length) return new Set();
+  const { results } = await d1
+    .prepare(`SELECT t.trace_id FROM traces t JOIN json_each(?) j ON t.project_id = ? AND t.trace_id = j.value`)
+    .bind(JSON.stringify(traceIds), projectId)
+    .all<{ trace_id: string }>();
+  return new Set(results.map((r) => r.trace_id));
+}
+
+/** The summaries of the given traces (any order); unknown ids are left out. */
+export async function getSummaries(d1: D1Database, projectId: string, traceIds: string[]): Promise<TraceSummary[]> {
+  if (!traceIds.length) return [];
+  const { results } = await d1
+    .prepare(`SELECT ${TRACE_COLUMNS_T} FROM traces t JOIN json_each(?2) j ON t.project_id = ?1 AND t.trace_id = j.value`)
+    .bind(projectId, JSON.stringify(traceIds))
+    .all<TraceRow>();
+  return results.map(toSummary);
+}

@@ -1,6 +1,7 @@
 import { indexSpans } from '../data/trace-index';
 import { ServiceUnavailable } from '../lib/errors';
 import type { NormalizedSpan } from '../otlp/types';
+import { settleMs } from '../automations/run';
 import { enqueueTouched } from '../queue/producer';
 import { prepareBatch } from './rows';
 
@@ -21,7 +22,7 @@ export async function storeSpans(env: Env, projectId: string, spans: NormalizedS
   try {
     await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-ndjson' } });
     await indexSpans(env.DB, projectId, batch);
-    await enqueueTouched(env, projectId, batch.traceIds);
+    await enqueueTouched(env, projectId, batch.traceIds, settleMs(env) / 1000);
   } catch (err) {
     console.error(JSON.stringify({ level: 'error', msg: 'ingest storage failed', projectId, error: String(err) }));
     throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);

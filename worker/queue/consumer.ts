@@ -1,9 +1,11 @@
-import { recomputeTraces } from '../data/trace-index';
+import { backfillStep } from '../automations/backfill';
+import { runAutomations, settleMs } from '../automations/run';
 import { PostIngestMessage } from './messages';
 
 /**
- * Post-ingest work, at least once: each message names traces that changed. Today it re-derives
- * their aggregates (idempotent); automations hook in here. A failing message is retried alone.
+ * Post-ingest work, at least once: run automations on the touched traces that have settled (the
+ * trace row's `updated_at` is its last span's arrival, set at ingest); backfill steps chain themselves. A failing message is retried
+ * alone with backoff, and lands in the dead-letter queue after `max_retries`.
  */
 export async function handlePostIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
@@ -13,11 +15,16 @@ export async function handlePostIngest(batch: MessageBatch<unknown>, env: Env): 
       message.ack();
       continue;
     }
+    const m = parsed.data;
     try {
-      await recomputeTraces(env.DB, parsed.data.projectId, parsed.data.traceIds);
+      if (m.type === 'traces.touched') {
+        await runAutomations(env, m.projectId, m.traceIds, { now: Date.now(), via: 'live', settleMs: settleMs(env) });
+      } else if (await backfillStep(env, m)) {
+        await env.POST_INGEST.send(m);
+      }
       message.ack();
     } catch (err) {
-      console.error(JSON.stringify({ level: 'warn', msg: 'post-ingest failed, will retry', id: message.id, error: String(err) }));
+      console.error(JSON.stringify({ level: 'warn', msg: 'post-ingest failed, will retry', type: m.type, id: message.id, error: String(err) }));
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     }
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Work for the post-ingest consumer: these traces changed (new spans, later: new signals). */
+/** Work for the post-ingest consumer: these traces changed (new spans, new signals). */
 export const TracesTouched = z.object({
   type: z.literal('traces.touched'),
   projectId: z.string(),
@@ -8,7 +8,15 @@ export const TracesTouched = z.object({
 });
 export type TracesTouched = z.infer<typeof TracesTouched>;
 
-export const PostIngestMessage = z.discriminatedUnion('type', [TracesTouched]);
+/** One step of an automation backfill (see worker/automations/backfill.ts). */
+export const BackfillStep = z.object({
+  type: z.literal('automation.backfill'),
+  projectId: z.string(),
+  ruleId: z.string(),
+  jobId: z.string(),
+});
+
+export const PostIngestMessage = z.discriminatedUnion('type', [TracesTouched, BackfillStep]);
 export type PostIngestMessage = z.infer<typeof PostIngestMessage>;
 
 /** Queue messages are limited to 128 KB; 1,000 trace ids stay far below. */

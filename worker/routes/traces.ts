@@ -1,13 +1,11 @@
 import { Hono } from 'hono';
-import { listSignals } from '../data/signals';
-import { getTraceSummary, listSpanPointers, listTraces } from '../data/trace-index';
-import { readSpans } from '../ingest/payloads';
+import { getTraceDetail } from '../data/trace-detail';
+import { listTraces } from '../data/trace-index';
 import { NotFound } from '../lib/errors';
 import { params } from '../lib/validate';
 import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
 import { filterFromParams, TraceQueryParams } from '../schemas/filters';
-import { TraceIdParam, type TraceDetailResponse } from '../schemas/traces';
-import { toSpanDetail } from '../semconv/span-detail';
+import { TraceIdParam } from '../schemas/traces';
 
 /** Query params as zod expects them: a repeated key (e.g. `eval`) becomes an array. */
 function queryObject(all: Record<string, string[]>): Record<string, string | string[]> {
@@ -22,15 +20,8 @@ const routes = new Hono<AppEnv>()
   })
   .get('/:traceId', async (c) => {
     const traceId = params(c, TraceIdParam).traceId.toLowerCase();
-    const projectId = c.get('projectId');
-    const [trace, pointers, signals] = await Promise.all([
-      getTraceSummary(c.env.DB, projectId, traceId),
-      listSpanPointers(c.env.DB, projectId, traceId),
-      listSignals(c.env.DB, projectId, traceId),
-    ]);
-    if (!trace) throw new NotFound('Trace');
-    const spans = await readSpans(c.env.PAYLOADS, pointers);
-    const body: TraceDetailResponse = { trace, ...signals, spans: spans.map(toSpanDetail) };
+    const body = await getTraceDetail(c.env, c.get('projectId'), traceId);
+    if (!body) throw new NotFound('Trace');
     return c.json(body);
   });
 

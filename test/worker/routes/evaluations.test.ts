@@ -163,7 +163,7 @@ describe('POST /api/v1/evaluations', () => {
     await post(key, [{ traceId: a, name: 'relevance', score: 1 }, { traceId: b, name: 'relevance', score: 0 }, { traceId: a, name: 'tone', label: 'ok' }, { traceId: 'bad' }]);
     expect(sendBatch).toHaveBeenCalledTimes(1);
     const sent = sendBatch.mock.calls[0][0] as { body: unknown }[];
-    expect(sent).toEqual([{ body: { type: 'traces.touched', projectId, traceIds: [a, b] } }]);
+    expect(sent).toEqual([{ body: { type: 'traces.touched', projectId, traceIds: [a, b] }, delaySeconds: 0 }]);
 
     const batch = createMessageBatch('sieve-post-ingest', [{ id: 'm-1', timestamp: new Date(), attempts: 1, body: sent[0].body }]);
     const ctx = createExecutionContext();

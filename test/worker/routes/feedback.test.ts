@@ -123,7 +123,7 @@ describe('POST /api/v1/feedback', () => {
     await post(key, [{ traceId, kind: 'thumbs', value: 'up' }, { traceId, kind: 'rating', value: 1 }]);
     expect(sendBatch).toHaveBeenCalledTimes(1);
     const sent = sendBatch.mock.calls[0][0] as { body: unknown }[];
-    expect(sent).toEqual([{ body: { type: 'traces.touched', projectId, traceIds: [traceId] } }]);
+    expect(sent).toEqual([{ body: { type: 'traces.touched', projectId, traceIds: [traceId] }, delaySeconds: 0 }]);
 
     const batch = createMessageBatch('sieve-post-ingest', [{ id: 'm-1', timestamp: new Date(), attempts: 1, body: sent[0].body }]);
     const ctx = createExecutionContext();

@@ -1,0 +1,50 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { findRule } from '../data/automations';
+import { listTraces } from '../data/trace-index';
+import { getDb } from '../db/client';
+import { automationBackfills } from '../db/automations';
+import { runAutomations } from './run';
+
+/** Traces per backfill step: one Queue message each, so a step stays well inside a consumer's limits. */
+export const BACKFILL_PAGE = 200;
+
+/**
+ * One step of a backfill: the next page of the range (oldest first, keyset cursor saved in D1), run
+ * through the rule as live routing would — the match log makes the two idempotent with each other.
+ * Returns true when another step should follow.
+ */
+export async function backfillStep(env: Env, msg: { projectId: string; ruleId: string; jobId: string }, now = Date.now()): Promise<boolean> {
+  const db = getDb(env.DB);
+  const job = await db
+    .select()
+    .from(automationBackfills)
+    .where(and(eq(automationBackfills.id, msg.jobId), eq(automationBackfills.projectId, msg.projectId)))
+    .get();
+  if (!job || job.status !== 'running') return false;
+  const rule = await findRule(db, job.projectId, job.ruleId);
+  if (!rule) {
+    await db.update(automationBackfills).set({ status: 'failed', error: 'The rule was deleted.', updatedAt: now }).where(eq(automationBackfills.id, job.id));
+    return false;
+  }
+  const page = await listTraces(env.DB, job.projectId, { from: job.fromMs, to: job.toMs }, {
+    cursor: job.cursor ?? undefined,
+    limit: BACKFILL_PAGE,
+    sort: 'time',
+    order: 'asc',
+  });
+  const totals = await runAutomations(env, job.projectId, page.data.map((t) => t.traceId), { now, via: job.id, rule, settleMs: 0 });
+  const done = !page.nextCursor;
+  // Guarded on status, so a cancel that landed meanwhile is not overwritten.
+  await db
+    .update(automationBackfills)
+    .set({
+      cursor: page.nextCursor,
+      scanned: sql`${automationBackfills.scanned} + ${page.data.length}`,
+      matched: sql`${automationBackfills.matched} + ${totals.matched}`,
+      routed: sql`${automationBackfills.routed} + ${totals.routed}`,
+      status: done ? 'done' : 'running',
+      updatedAt: now,
+    })
+    .where(and(eq(automationBackfills.id, job.id), eq(automationBackfills.status, 'running')));
+  return !done;
+}

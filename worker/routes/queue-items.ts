@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import { jsonBody, params, query } from '../lib/validate';
+import { requireAccess, type AppEnv } from '../middleware/auth';
+import { AddItemsBody, ItemParam, ListItemsQuery, QueueIdParam } from '../schemas/queues';
+import { itemContext } from '../queues/review';
+import { addItems, loadQueue, queueStub, unwrap } from '../queues/service';
+
+/** A queue's items (mounted under `/queues/:queueId/items`, whose parent authenticates); an item is a trace, its id the trace id. */
+const routes = new Hono<AppEnv>()
+  .get('/', requireAccess('read'), async (c) => {
+    const { queueId } = params(c, QueueIdParam);
+    const opts = query(c, ListItemsQuery);
+    const { cfg } = await loadQueue(c.env, c.get('projectId'), queueId);
+    return c.json(unwrap(await queueStub(c.env, queueId).listItems(cfg, opts)));
+  })
+  .post('/', requireAccess('admin'), async (c) => {
+    const { queueId } = params(c, QueueIdParam);
+    const { traceIds, restore } = await jsonBody(c, AddItemsBody);
+    return c.json(await addItems(c.env, c.get('projectId'), queueId, traceIds, { restore }));
+  })
+  .get('/:itemId', requireAccess('review'), async (c) => {
+    const { queueId, itemId } = params(c, ItemParam);
+    return c.json(await itemContext(c.env, c.get('projectId'), queueId, itemId, c.get('principal')));
+  })
+  .delete('/:itemId', requireAccess('admin'), async (c) => {
+    const { queueId, itemId } = params(c, ItemParam);
+    const { cfg } = await loadQueue(c.env, c.get('projectId'), queueId);
+    unwrap(await queueStub(c.env, queueId).removeItem(cfg, itemId));
+    return c.body(null, 204);
+  });
+
+export default routes;
+export type QueueItemRoutes = typeof routes;
