@@ -8,7 +8,7 @@ import { makeQueue, queueProject, type QueueProject } from '../queues/fixtures';
 async function deliver(body: unknown): Promise<void> {
   const batch = createMessageBatch('sieve-post-ingest', [{ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }]);
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, env);
   const result = await getQueueResult(batch, ctx);
   expect(result.explicitAcks).toHaveLength(1);
 }
