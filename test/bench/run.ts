@@ -1,11 +1,12 @@
 import { startLocalServer } from '../../worker/cli/local-server';
 import { explorerBench } from './explorer';
+import { exportBench } from './export';
 import { ingestBench } from './ingest';
 import { createAdminKey, queueBench } from './queue';
 import { rulesBench } from './rules';
 
 /**
- * `npm run bench [ingest|explorer|queue|rules]`: all of them when none is named. Each server-side
+ * `npm run bench [ingest|explorer|queue|export|rules]`: all of them when none is named. Each server-side
  * benchmark starts its own private local server (fresh state, own port).
  * BENCH_SECONDS sets the ingest duration; EXPLORER_SIZES (e.g. "100000,1000000") the explorer's data sets.
  */
@@ -27,6 +28,14 @@ if (!only || only === 'queue') {
   const server = await startLocalServer(log);
   try {
     await queueBench(server.url, await createAdminKey(server.url, server.cfg));
+  } finally {
+    await server.stop();
+  }
+}
+if (!only || only === 'export') {
+  const server = await startLocalServer(log);
+  try {
+    await exportBench(server.url, await createAdminKey(server.url, server.cfg));
   } finally {
     await server.stop();
   }

@@ -60,6 +60,7 @@ export const EXPORT_PAGE_SQL = `WITH c AS (
   p AS (SELECT seq, sum(size_bytes) OVER (ORDER BY seq) - size_bytes AS before FROM c)
   SELECT ${COLUMNS} FROM p JOIN dataset_records r ON r.seq = p.seq WHERE p.before < ?6 ORDER BY p.seq`;
 
+/** One page of an export (see EXPORT_PAGE_SQL), in record order. */
 export async function exportPage(d1: D1Database, s: RecordScope & { version: number; afterSeq: number; maxRows: number; maxBytes: number }): Promise<StoredRecord[]> {
   const { results } = await d1.prepare(EXPORT_PAGE_SQL).bind(s.projectId, s.datasetId, s.afterSeq, s.version, s.maxRows, s.maxBytes).all<StoredRecord>();
   return results;

@@ -37,10 +37,12 @@ export async function listDatasets(db: Db, { projectId }: { projectId: string })
   return rows.map((d) => toResponse(d, tags.filter((t) => t.datasetId === d.id).map((t) => ({ tag: t.tag, version: t.version }))));
 }
 
+/** The dataset's row (settings, newest version, record count), or null. */
 export async function getDatasetRow(db: Db, { projectId, datasetId }: { projectId: string; datasetId: string }): Promise<DatasetRow | null> {
   return (await db.select().from(datasets).where(and(eq(datasets.projectId, projectId), eq(datasets.id, datasetId))).get()) ?? null;
 }
 
+/** The dataset's tags, by name. */
 export async function listTags(db: Db, { projectId, datasetId }: { projectId: string; datasetId: string }): Promise<{ tag: string; version: number }[]> {
   return db
     .select({ tag: datasetTags.tag, version: datasetTags.version })
@@ -50,11 +52,13 @@ export async function listTags(db: Db, { projectId, datasetId }: { projectId: st
     .all();
 }
 
+/** The dataset as the API returns it, with its tags; null on a miss. */
 export async function getDataset(db: Db, scope: { projectId: string; datasetId: string }): Promise<DatasetResponse | null> {
   const [row, tags] = await Promise.all([getDatasetRow(db, scope), listTags(db, scope)]);
   return row ? toResponse(row, tags) : null;
 }
 
+/** A new, empty dataset (version 0); 409 when the project has one of that name. */
 export async function createDataset(db: Db, { projectId, input, createdBy }: { projectId: string; input: CreateDatasetBody; createdBy: string }): Promise<DatasetResponse> {
   const now = Date.now();
   const row: DatasetRow = {

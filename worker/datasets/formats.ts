@@ -23,6 +23,7 @@ export interface StoredRecord {
   created_at: number;
 }
 
+/** The columns every record read selects, in StoredRecord order. */
 export const STORED_RECORD_COLUMNS = [
   'seq', 'record_id', 'added_version', 'removed_version', 'input', 'output', 'expected_output', 'metadata', 'source_kind',
   'source_trace_id', 'source_span_id', 'source_queue_id', 'source_annotation_id', 'source_rule_id', 'source_rule_version',
@@ -75,6 +76,7 @@ export function jsonlLine(r: StoredRecord): string {
   return `{"id":${JSON.stringify(r.record_id)},"input":${r.input},"output":${r.output ?? 'null'},"expectedOutput":${r.expected_output ?? 'null'},"metadata":${r.metadata},"source":${sourceJson(r)},"addedVersion":${r.added_version},"createdAt":"${iso(r.created_at)}"}\n`;
 }
 
+/** The CSV export's columns; import reads the same names back. */
 export const CSV_COLUMNS = [
   'id', 'input', 'output', 'expected_output', 'metadata', 'source_kind', 'source_trace_id', 'source_span_id',
   'source_queue_id', 'source_annotation_id', 'added_by', 'added_version', 'created_at',
@@ -124,6 +126,7 @@ export function exportLine(format: ExportFormat, r: StoredRecord): string | null
   return format === 'jsonl' ? jsonlLine(r) : format === 'csv' ? csvRecordLine(r) : openaiLine(r);
 }
 
+/** Content-Type of each export format. */
 export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
   jsonl: 'application/x-ndjson; charset=utf-8',
   csv: 'text/csv; charset=utf-8',

@@ -59,7 +59,7 @@ export function cellValue(cell: string): unknown {
 /**
  * CSV with a header row. `input` is required; `output`, `expected_output` (or `expectedOutput`),
  * `metadata` (a JSON object), `source_trace_id` and `source_span_id` are read; any other column goes
- * into metadata under its name. Null when the header has no `input` column or repeats a name.
+ * into metadata under its name. `fatal` when the header has no `input` column or repeats a name.
  */
 export function parseCsvImport(text: string): ParsedImport | { fatal: string } {
   const { header, rows, errors } = parseCsv(text);

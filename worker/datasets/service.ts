@@ -13,12 +13,14 @@ import { schemaProblems, serializeValues, type RecordValues } from './record-che
 /** Who made a change: a user id, or `key:<id>` for an API key. */
 export const actor = (p: Principal): string => (p.kind === 'user' ? p.userId : `key:${p.keyId}`);
 
+/** The dataset's row; 404 when the project has no such dataset. */
 export async function loadDataset(env: Pick<Env, 'DB'>, projectId: string, datasetId: string): Promise<DatasetRow> {
   const row = await getDatasetRow(getDb(env.DB), { projectId, datasetId });
   if (!row) throw new NotFound('Dataset');
   return row;
 }
 
+/** The dataset's record schema, if it has one. */
 export const schemaOf = (row: DatasetRow): RecordSchema | null => (row.recordSchema ? (JSON.parse(row.recordSchema) as RecordSchema) : null);
 
 /** The version to read: the one named, a tag's, or the newest. */

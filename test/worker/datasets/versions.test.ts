@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, signIn } from '../helpers';
-import { add, datasetProject, exportText, inputsOf, makeDataset, raw } from './fixtures';
+import { add, datasetProject, exportText, ingestChats, inputsOf, makeDataset, raw } from './fixtures';
 
 const records = (...inputs: string[]) => inputs.map((input) => ({ input, output: `out ${input}` }));
 
@@ -144,5 +144,26 @@ describe('dataset access', () => {
     expect((await call('DELETE', `/api/v1/datasets/${id}`, p.admin)).status).toBe(204);
     expect((await call('GET', `/api/v1/datasets/${id}`, p.admin)).status).toBe(404);
     expect((await call('GET', '/api/v1/datasets', p.admin)).body.data.map((d: any) => d.name)).toEqual(['Other']);
+  });
+});
+
+describe('concurrent changes', () => {
+  it('get one version each, with counts that add up', async () => {
+    const p = await datasetProject();
+    const id = await makeDataset(p);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => add(p, id, records(`a${i}`, `b${i}`))));
+    expect(results.map((r) => r.version).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+    const versions = (await call('GET', `/api/v1/datasets/${id}/versions`, p.admin)).body.data;
+    expect(versions.map((v: any) => [v.version, v.added, v.recordCount])).toEqual([6, 5, 4, 3, 2, 1].map((n) => [n, 2, n * 2]));
+    for (const r of results) expect(inputsOf(await exportText(p, id, `version=${r.version}&format=jsonl`))).toHaveLength(r.version * 2);
+  });
+
+  it('add a trace once when two requests add it at the same time', async () => {
+    const p = await datasetProject();
+    const id = await makeDataset(p);
+    const [t] = await ingestChats(p.key, [{ input: 'q', output: 'a' }]);
+    const both = await Promise.all([0, 1, 2].map(() => call('POST', `/api/v1/datasets/${id}/records/from-traces`, p.admin, { traceIds: [t] })));
+    expect(both.map((r) => r.body.added.length).sort()).toEqual([0, 0, 1]);
+    expect((await call('GET', `/api/v1/datasets/${id}`, p.admin)).body).toMatchObject({ version: 1, recordCount: 1 });
   });
 });
