@@ -105,6 +105,7 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/v1/datasets/:datasetId/records': {},
   'POST /api/v1/datasets/:datasetId/records': { body: { records: [{ input: 'intrusion' }] } },
   'POST /api/v1/datasets/:datasetId/records/from-traces': { body: () => ({ traceIds: [b.traceId], allowDuplicates: true }) },
+  'POST /api/v1/datasets/:datasetId/records/from-queue': { body: () => ({ queueId: b.queueId, allowDuplicates: true }) },
   'POST /api/v1/datasets/:datasetId/records/remove': { body: () => ({ recordIds: [b.recordId] }) },
   'GET /api/v1/datasets/:datasetId/records/:recordId': {},
   'PATCH /api/v1/datasets/:datasetId/records/:recordId': { body: { input: 'taken over' } },

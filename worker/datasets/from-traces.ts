@@ -5,7 +5,7 @@ import { listTraces } from '../data/trace-index';
 import { Unprocessable } from '../lib/errors';
 import { FieldMapping, MAX_TRACES_PER_REQUEST, type AddFromTracesResponse, type FieldMappingInput } from '../schemas/datasets';
 import { filterFromParams, TraceQueryParams, type TraceFilter } from '../schemas/filters';
-import { mapTrace } from './mapping';
+import { mapTrace, type AnnotationContext } from './mapping';
 import { loadDataset, prepareRecord, schemaOf } from './service';
 
 /** Traces read from R2 and mapped per step: memory holds one step, whatever the number of traces. */
@@ -18,6 +18,8 @@ export interface FromTracesOptions {
   allowDuplicates?: boolean;
   /** Who asked (user id or `key:<id>`); automations are recorded as `rule:<id>`. */
   addedBy?: string;
+  /** Reviews per trace, when the traces come from an annotation queue (provenance and mapping). */
+  annotations?: ReadonlyMap<string, AnnotationContext>;
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -64,9 +66,18 @@ export async function addRecordsFromTraces(
       details.forEach((detail, k) => {
         const traceId = step[k];
         if (!detail) return void notFound.push(traceId);
-        const mapped = mapTrace(detail, mapping);
+        const annotation = opts.annotations?.get(traceId);
+        const mapped = mapTrace(detail, mapping, annotation);
         if ('problem' in mapped) return void rejected.push({ traceId, message: mapped.problem });
-        const rec = prepareRecord(mapped.values, schema, { kind: 'trace', traceId, spanId: mapped.spanId, ruleId: opts.source?.ruleId, ruleVersion: opts.source?.ruleVersion });
+        const rec = prepareRecord(mapped.values, schema, {
+          kind: 'trace',
+          traceId,
+          spanId: mapped.spanId,
+          ruleId: opts.source?.ruleId,
+          ruleVersion: opts.source?.ruleVersion,
+          queueId: annotation?.queueId,
+          annotationId: annotation?.id,
+        });
         if ('problem' in rec) rejected.push({ traceId, message: rec.problem });
         else records.push(rec);
       });

@@ -79,8 +79,17 @@ function systemPrompt(spans: SpanDetail[]): string | undefined {
   return undefined;
 }
 
+/** A submitted review of the trace, when records come from an annotation queue. */
+export interface AnnotationContext {
+  id: string;
+  queueId: string;
+  values: Record<string, unknown>;
+  notes: string | null;
+  reviewerName: string;
+}
+
 /** Reads one value source from the trace; undefined when the trace has no such part. */
-export function readSource(t: TraceDetailResponse, source: ValueSource): Found | undefined {
+export function readSource(t: TraceDetailResponse, source: ValueSource, annotation?: AnnotationContext): Found | undefined {
   const ordered = rootFirst(t.spans);
   const byStart = t.spans;
   switch (source.from) {
@@ -107,6 +116,10 @@ export function readSource(t: TraceDetailResponse, source: ValueSource): Found |
       const spans = source.span ? byStart.filter((s) => s.name === source.span) : ordered;
       return firstOf(spans, (s) => attributeAt(s.attributes, source.path));
     }
+    case 'annotation': {
+      const value = source.field === 'notes' ? annotation?.notes : annotation?.values[source.field];
+      return value === undefined || value === null || value === '' ? undefined : { value, spanId: null };
+    }
     case 'evaluation': {
       const results = t.evaluations.filter((e) => e.name === source.name).sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp));
       const value = results.map((e) => e[source.field]).find((v) => v !== null && v !== undefined);
@@ -115,7 +128,7 @@ export function readSource(t: TraceDetailResponse, source: ValueSource): Found |
   }
 }
 
-function metadataOf(t: TraceDetailResponse, include: MetadataInclude[]): Record<string, unknown> {
+function metadataOf(t: TraceDetailResponse, include: MetadataInclude[], annotation?: AnnotationContext): Record<string, unknown> {
   const m: Record<string, unknown> = {};
   const s = t.trace;
   const put = (key: string, v: unknown) => {
@@ -128,6 +141,7 @@ function metadataOf(t: TraceDetailResponse, include: MetadataInclude[]): Record<
     if (what === 'environment') put('environment', s.environment);
     if (what === 'tags' && s.tags.length) put('tags', s.tags);
     if (what === 'system') put('system', systemPrompt(t.spans));
+    if (what === 'annotation' && annotation) put('annotation', { ...annotation.values, reviewer: annotation.reviewerName });
     if (what === 'feedback' && s.feedback.count) {
       const { count, thumbsUp, thumbsDown, minRating, maxRating } = s.feedback;
       put('feedback', { count, thumbsUp, thumbsDown, minRating, maxRating });
@@ -144,10 +158,10 @@ function metadataOf(t: TraceDetailResponse, include: MetadataInclude[]): Record<
 export type MappedRecord = { values: RecordValues; spanId: string | null } | { problem: string };
 
 /** A record from a trace by the mapping; a problem when the trace has nothing for the input. */
-export function mapTrace(t: TraceDetailResponse, mapping: FieldMapping): MappedRecord {
-  const input = readSource(t, mapping.input);
+export function mapTrace(t: TraceDetailResponse, mapping: FieldMapping, annotation?: AnnotationContext): MappedRecord {
+  const input = readSource(t, mapping.input, annotation);
   if (!input) return { problem: `the trace has no ${mapping.input.from === 'span_attribute' ? `attribute ${mapping.input.path}` : mapping.input.from.replaceAll('_', ' ')} for the input` };
-  const metadata = metadataOf(t, mapping.metadata.include);
+  const metadata = metadataOf(t, mapping.metadata.include, annotation);
   for (const a of mapping.metadata.attributes) {
     const found = readSource(t, { from: 'span_attribute', path: a.path, span: a.span });
     if (found) metadata[a.key] = found.value;
@@ -156,8 +170,8 @@ export function mapTrace(t: TraceDetailResponse, mapping: FieldMapping): MappedR
   return {
     values: {
       input: input.value,
-      output: readSource(t, mapping.output)?.value ?? null,
-      expectedOutput: readSource(t, mapping.expectedOutput)?.value ?? null,
+      output: readSource(t, mapping.output, annotation)?.value ?? null,
+      expectedOutput: readSource(t, mapping.expectedOutput, annotation)?.value ?? null,
       metadata,
     },
     spanId: input.spanId ?? root?.spanId ?? null,

@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import { listRecords, liveRecord } from '../data/dataset-reads';
 import { toRecordResponse } from '../datasets/formats';
+import { addRecordsFromQueue } from '../datasets/from-queue';
 import { addRecordsFromTraces, filterFromQueryString, traceIdsMatching } from '../datasets/from-traces';
 import { actor, addRecords, editRecord, loadDataset, removeRecords, resolveVersion } from '../datasets/service';
 import { NotFound } from '../lib/errors';
 import { jsonBody, params, query } from '../lib/validate';
 import { requireAccess, type AppEnv } from '../middleware/auth';
 import type { Page } from '../schemas/common';
-import { AddFromTracesBody, AddRecordsBody, DatasetIdParam, EditRecordBody, ListRecordsQuery, RecordParam, RemoveRecordsBody, type RecordResponse } from '../schemas/datasets';
+import { AddFromQueueBody, AddFromTracesBody, AddRecordsBody, DatasetIdParam, EditRecordBody, ListRecordsQuery, RecordParam, RemoveRecordsBody, type RecordResponse } from '../schemas/datasets';
 
 /** A dataset's records (mounted under `/datasets/:datasetId/records`, whose parent authenticates). */
 const routes = new Hono<AppEnv>()
@@ -35,6 +36,11 @@ const routes = new Hono<AppEnv>()
     const traceIds = body.traceIds ?? (await traceIdsMatching(c.env.DB, projectId, filter!));
     const opts = { allowDuplicates: body.allowDuplicates, addedBy: actor(c.get('principal')) };
     return c.json(await addRecordsFromTraces(c.env, projectId, datasetId, traceIds, body.mapping, opts));
+  })
+  .post('/from-queue', requireAccess('review'), async (c) => {
+    const { datasetId } = params(c, DatasetIdParam);
+    const body = await jsonBody(c, AddFromQueueBody);
+    return c.json(await addRecordsFromQueue(c.env, c.get('projectId'), datasetId, body, actor(c.get('principal'))));
   })
   .post('/remove', requireAccess('review'), async (c) => {
     const { datasetId } = params(c, DatasetIdParam);

@@ -121,12 +121,14 @@ export const ValueSource = z.discriminatedUnion('from', [
   z.object({ from: z.literal('input_messages') }),
   z.object({ from: z.literal('span_attribute'), path: z.string().min(1).max(256), span: z.string().min(1).max(256).optional() }),
   z.object({ from: z.literal('evaluation'), name: z.string().min(1).max(128), field: z.enum(['label', 'explanation', 'score']).default('label') }),
+  /** A reviewer's answer to one field of the queue's label schema, or their free-form notes (records added from a queue). */
+  z.object({ from: z.literal('annotation'), field: z.string().min(1).max(64) }),
   z.object({ from: z.literal('none') }),
 ]);
 export type ValueSource = z.infer<typeof ValueSource>;
 
 /** Trace facts that can go into a record's metadata. `system`: the first LLM call's system instructions. */
-export const MetadataInclude = z.enum(['model', 'promptVersion', 'service', 'environment', 'tags', 'scores', 'labels', 'feedback', 'system']);
+export const MetadataInclude = z.enum(['model', 'promptVersion', 'service', 'environment', 'tags', 'scores', 'labels', 'feedback', 'system', 'annotation']);
 export type MetadataInclude = z.infer<typeof MetadataInclude>;
 
 export const FieldMapping = z.object({
@@ -145,6 +147,19 @@ export const FieldMapping = z.object({
 });
 export type FieldMapping = z.infer<typeof FieldMapping>;
 export type FieldMappingInput = z.input<typeof FieldMapping>;
+
+/**
+ * Reviewed items of an annotation queue to add: all of them, or those whose answer to `field` equals
+ * `equals` (e.g. `{ field: 'verdict', equals: 'pass' }` for "all reviewed items that passed").
+ * By default the reviewer's notes become the expected output and their labels go into the metadata.
+ */
+export const AddFromQueueBody = z.object({
+  queueId: Id,
+  where: z.object({ field: z.string().min(1).max(64), equals: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+  mapping: FieldMapping.prefault({ expectedOutput: { from: 'annotation', field: 'notes' }, metadata: { include: ['model', 'promptVersion', 'scores', 'annotation'] } }),
+  allowDuplicates: z.boolean().default(false),
+});
+export type AddFromQueueBody = z.infer<typeof AddFromQueueBody>;
 
 /** Traces to add: listed ids, the explorer's query string (`service=x&eval=faithfulness:lt:0.5`), or a filter object. */
 export const AddFromTracesBody = z
