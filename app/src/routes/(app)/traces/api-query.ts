@@ -1,4 +1,5 @@
-import { FILTER_KEYS, RANGES, readRange } from './filters';
+import { FILTER_KEYS } from '$lib/filters/chips';
+import { RANGES, readRange } from './filters';
 import { readSort } from './sort';
 
 /** The query for `GET /api/v1/traces`; the relative range becomes `from`, fixed when the list loads. */

@@ -1,4 +1,5 @@
-import { hrefFor, parseEval } from './filters';
+import { parseEval } from '$lib/filters/chips';
+import { hrefFor } from './filters';
 
 /** The list's order, in the URL as the API names it: `sort`, `order` and, for scores, `sortEval`. */
 

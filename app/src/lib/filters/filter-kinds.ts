@@ -1,6 +1,6 @@
-import { formatEval, parseEval, type Chip, type FilterChange, type FilterKey } from './filters';
+import { formatEval, parseEval, type Chip, type FilterChange, type FilterKey } from './chips';
 
-/** What "+ Add filter" offers, and how each small form turns into URL parameters (and back, to edit a chip). */
+/** What "+ Add filter" offers, and how each small form turns into filter parameters (and back, to edit a chip). */
 
 export type KindId =
   | 'eval' | 'feedback' | 'rating' | 'errors' | 'status' | 'latency' | 'tokens' | 'cost' | 'retries' | 'text'
@@ -94,8 +94,10 @@ function nonNegative(v: string, what: string, integer = false): number | string 
   return n;
 }
 
-/** The URL change for a finished draft, or a message saying what is missing. */
-export function draftToChange(d: Draft): FilterChange | string {
+/** The change for a finished draft, or a message saying what is missing. */
+export function draftToChange(draft: Draft): FilterChange | string {
+  // A number input bound with `bind:value` hands back a number (or null when empty), not a string.
+  const d: Draft = { ...draft, value: draft.value == null ? '' : String(draft.value) };
   const set = (key: FilterKey, value: string): FilterChange => ({ set: [{ key, value }] });
   switch (d.kind) {
     case 'eval': {
