@@ -134,7 +134,7 @@ function positive(value: string | undefined, fallback: number, name: string, int
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('usage: npm run demo -- [--count N (300)] [--days D (7)] [--seed S]\nenv: SIEVE_URL, PORT, SIEVE_DEMO_API_KEY');
+    console.log('usage: npm run demo -- [--count N (300)] [--days D (7)] [--seed S] [--no-loop]\nenv: SIEVE_URL, PORT, SIEVE_DEMO_API_KEY, SIEVE_ADMIN_EMAIL, SIEVE_ADMIN_PASSWORD');
     return;
   }
   const cfg = localConfig();
@@ -145,6 +145,10 @@ async function main(): Promise<void> {
   const url = process.env.SIEVE_URL ?? `http://127.0.0.1:${cfg.port}`;
   console.log(`sending ${count} demo traces over the last ${days} days to ${url}/v1/traces`);
   const sent = await sendDemo({ url, key: cfg.demoApiKey, count, days, seed, log: (s) => process.stdout.write(`\r${s}`) });
+  if (!args.includes('--no-loop')) {
+    const { seedLoop } = await import('./demo-loop.ts');
+    await seedLoop({ url, email: cfg.adminEmail, password: cfg.adminPassword, days, log: (s) => console.log(`\n${s}`) });
+  }
   console.log(`\ndone: ${sent.traces} traces (${sent.spans} spans), ${sent.evaluations} evaluations, ${sent.feedback} feedback.`);
 }
 

@@ -51,5 +51,7 @@ if (first.data.length === 0 && !process.env.SIEVE_NO_DEMO) {
   const { sendDemo } = await import('./demo.ts');
   log('first start: sending demo traces through the OTLP endpoint …');
   const sent = await sendDemo({ url, key: cfg.demoApiKey, count: 300, days: 7, log: (s) => process.stdout.write(`\r[sieve] ${s}`) });
-  console.log(`\n[sieve] demo data ready: ${sent.traces} traces, ${sent.spans} spans, ${sent.evaluations} evaluations, ${sent.feedback} feedback. Press Ctrl+C to stop.`);
+  const { seedLoop } = await import('./demo-loop.ts');
+  await seedLoop({ url, email: cfg.adminEmail, password: cfg.adminPassword, days: 7, log: (s) => console.log(`\n[sieve] ${s}`) });
+  console.log(`[sieve] demo data ready: ${sent.traces} traces, ${sent.spans} spans, ${sent.evaluations} evaluations, ${sent.feedback} feedback. Press Ctrl+C to stop.`);
 }
