@@ -47,11 +47,12 @@ describe.skipIf(skipBrowserTests)('datasets in a browser', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
   });
 
-  it('adds the traces with the Add to dataset dialog, mapping the first user message and the answer', async () => {
-    await page.getByRole('button', { name: 'Add traces…' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Add traces to a dataset' });
-    await dialog.getByLabel('Traces', { exact: true }).fill(chats.map((c) => c.id).join('\n'));
-    await expect.poll(() => dialog.getByRole('combobox', { name: 'Dataset' }).inputValue()).toBe(datasetId);
+  it('adds the traces matching an explorer filter, mapping the first user message and the answer', async () => {
+    await open(page, `${baseUrl}/traces?service=datasets-e2e-${run}`);
+    await page.getByRole('button', { name: 'Add matching to dataset…' }).click();
+    const dialog = page.getByRole('dialog', { name: /to a dataset/ });
+    await expect.poll(async () => (await dialog.getByRole('combobox', { name: 'Dataset' }).locator('option').allTextContents()).join('|')).toContain(name);
+    await dialog.getByRole('combobox', { name: 'Dataset' }).selectOption(datasetId);
     await dialog.getByRole('combobox', { name: 'Input from', exact: true }).selectOption('first_user_message');
     await dialog.getByRole('combobox', { name: 'Output from', exact: true }).selectOption('last_assistant_message');
     await dialog.getByRole('button', { name: 'Add to dataset' }).click();
@@ -59,6 +60,7 @@ describe.skipIf(skipBrowserTests)('datasets in a browser', () => {
     await screenshot(page, 'ui-datasets-added');
     await dialog.getByRole('button', { name: 'Done' }).click();
 
+    await open(page, `${baseUrl}/datasets/${datasetId}`);
     const rows = page.locator('tr[data-record-id]');
     await expect.poll(() => rows.count()).toBe(2);
     const table = await page.getByRole('table', { name: 'Records' }).textContent();
