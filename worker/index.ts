@@ -16,6 +16,7 @@ import labelSchemas from './routes/label-schemas';
 import queues from './routes/queues';
 import datasets from './routes/datasets';
 import automations from './routes/automations';
+import insights from './routes/insights';
 
 /** The whole API; exported so tests can enumerate `app.routes`. */
 export const app = new Hono<AppEnv>()
@@ -33,6 +34,7 @@ export const app = new Hono<AppEnv>()
   .route('/api/v1/queues', queues)
   .route('/api/v1/datasets', datasets)
   .route('/api/v1/automations', automations)
+  .route('/api/v1/insights', insights)
   .get('/api/v1/ping', (c) => c.json({ ok: true }));
 
 app.onError(onError);

@@ -19,6 +19,8 @@ interface Fixture {
    * on the caller's own project or person (and must still show nothing of B).
    */
   status?: Partial<Record<Caller, number>>;
+  /** A query string for routes that take their target from it, called once B exists. */
+  query?: () => string;
 }
 
 const PUBLIC: Record<string, string> = {
@@ -116,6 +118,8 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/v1/datasets/:datasetId/exports': {},
   'GET /api/v1/datasets/:datasetId/exports/:exportId': {},
   'GET /api/v1/datasets/:datasetId/exports/:exportId/download': {},
+  // Insights read the caller's own project; naming B's queue is 404.
+  'GET /api/v1/insights/calibration': { query: () => `?evaluator=intrusion&field=verdict&queueId=${b.queueId}` },
 };
 
 /** `METHOD path` of every handler; `use()` middleware shows up as ALL on a `*` path and is skipped. */
@@ -287,7 +291,7 @@ describe('callers from project A cannot see or touch project B', () => {
       const callers = await callersFromA();
       for (const caller of Object.keys(callers) as Caller[]) {
         const body = typeof fixture.body === 'function' ? fixture.body() : fixture.body;
-        const res = await call(method, pathForB(path), callers[caller], body);
+        const res = await call(method, pathForB(path) + (fixture.query?.() ?? ''), callers[caller], body);
         const expected = fixture.status?.[caller] ?? 404;
         expect(res.status, `${caller}: ${res.text}`).toBe(expected);
         if (expected === 404) expect(res.body.error.code).toBe('not_found');
