@@ -25,11 +25,6 @@ export async function indexSpans(d1: D1Database, projectId: string, batch: Pick<
   await d1.batch(statements);
 }
 
-/** Recomputes trace aggregates from the spans already stored (post-ingest work). */
-export async function recomputeTraces(d1: D1Database, projectId: string, traceIds: string[]): Promise<void> {
-  if (traceIds.length) await d1.prepare(RECOMPUTE_TRACES_SQL).bind(projectId, JSON.stringify(traceIds)).run();
-}
-
 interface TraceRow {
   trace_id: string;
   name: string;

@@ -152,7 +152,6 @@ export const traces = sqliteTable(
     index('traces_duration').on(t.projectId, t.durationMs, t.traceId),
     index('traces_tokens').on(t.projectId, t.totalTokens, t.traceId),
     index('traces_cost').on(t.projectId, t.costUsd, t.traceId).where(sql`cost_usd IS NOT NULL`),
-    index('traces_model').on(t.projectId, t.model, t.startMs, t.traceId),
     index('traces_service').on(t.projectId, t.service, t.startMs, t.traceId),
     // Equality filters end with the time sort key (start, trace id), so their pages are range scans.
     index('traces_prompt_version').on(t.projectId, t.promptVersion, t.startMs, t.traceId),

@@ -40,6 +40,17 @@ async function lookupKey(env: Env, key: string, now: number): Promise<ResolvedKe
   return resolved;
 }
 
+const TOUCH_EVERY_MS = 60_000;
+const lastTouched = new Map<string, number>();
+
+/** Last use is recorded at most once a minute per key and isolate: no D1 write per ingest request. */
+function dueForTouch(keyId: string, now: number): boolean {
+  if (now - (lastTouched.get(keyId) ?? 0) < TOUCH_EVERY_MS) return false;
+  if (lastTouched.size > 10_000) lastTouched.clear();
+  lastTouched.set(keyId, now);
+  return true;
+}
+
 /** Forgets cached key lookups, so a revocation takes effect at once in this isolate. */
 export function forgetCachedKeys(): void {
   keyCache.clear();
@@ -62,7 +73,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const resolved = await lookupKey(c.env, key, now);
     if (!resolved) throw new Unauthorized('The API key is not valid or has been revoked.');
     c.set('principal', { kind: 'key', keyId: resolved.id, projectId: resolved.projectId, scopes: resolved.scopes });
-    c.executionCtx.waitUntil(touchKey(getDb(c.env.DB), resolved.id, now).catch(() => undefined));
+    if (dueForTouch(resolved.id, now)) c.executionCtx.waitUntil(touchKey(getDb(c.env.DB), resolved.id, now).catch(() => undefined));
     return next();
   }
   const user = (await sessionUser(c, now)) ?? (await accessUser(c, now));
