@@ -53,9 +53,8 @@ export async function runAutomations(env: Env, projectId: string, traceIds: stri
     const compiled = compileRule(rule);
     const delta = emptyDelta();
     stats.set(rule.id, delta);
-    let counter = rule.quota
-      ? { windowStart: quotaWindow(rule.quota.per, opts.now).start, routed: await routedSince(db, rule.id, quotaWindow(rule.quota.per, opts.now).start), overQuota: 0 }
-      : null;
+    const windowStart = rule.quota ? quotaWindow(rule.quota.per, opts.now).start : 0;
+    let counter = rule.quota ? { windowStart, routed: await routedSince(db, rule.id, windowStart), overQuota: 0 } : null;
     for (const s of snapshots) {
       if (decided.has(`${rule.id}:${s.traceId}`)) continue;
       delta.checked++;
