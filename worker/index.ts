@@ -17,6 +17,8 @@ import queues from './routes/queues';
 import datasets from './routes/datasets';
 import automations from './routes/automations';
 import insights from './routes/insights';
+import insightsAgreement from './routes/insights-agreement';
+import insightsSegments from './routes/insights-segments';
 
 /** The whole API; exported so tests can enumerate `app.routes`. */
 export const app = new Hono<AppEnv>()
@@ -35,6 +37,8 @@ export const app = new Hono<AppEnv>()
   .route('/api/v1/datasets', datasets)
   .route('/api/v1/automations', automations)
   .route('/api/v1/insights', insights)
+  .route('/api/v1/insights', insightsAgreement)
+  .route('/api/v1/insights', insightsSegments)
   .get('/api/v1/ping', (c) => c.json({ ok: true }));
 
 app.onError(onError);

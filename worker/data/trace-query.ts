@@ -93,6 +93,30 @@ export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageO
     cond('t.project_id = ?', projectId);
   }
 
+  filterConditions(f, driver, cond);
+
+  if (sortEval) cond('te.score IS NOT NULL');
+  if (page.sort === 'cost') cond('t.cost_usd IS NOT NULL');
+  const key = sortEval ? 'te.score' : page.sort === 'time' && driver ? 'te.start_ms' : SORT_COLUMN[page.sort as Exclude<TraceSort, 'score'>];
+  const idKey = driver ? 'te.trace_id' : 't.trace_id';
+  const dir = page.order === 'asc' ? 'ASC' : 'DESC';
+  if (page.cursor) {
+    const [value, traceId] = decodeCursor(page.cursor);
+    cond(`(${key}, ${idKey}) ${page.order === 'asc' ? '>' : '<'} (?, ?)`, value, traceId);
+  }
+  const sql = `SELECT ${columns}, ${key} AS sort_key FROM ${from} WHERE ${where.join(' AND ')}
+    ORDER BY ${key} ${dir}, ${idKey} ${dir} LIMIT ?`;
+  args.push(page.limit + 1);
+  return { sql, args, sortKeyColumn: 'sort_key' };
+}
+
+type Cond = (sql: string, ...values: unknown[]) => void;
+
+/**
+ * Every condition of the filter over `traces t`, except `driver` (already applied by the caller's FROM).
+ * Its `label` is still checked against `te`, the driving `trace_evals` row.
+ */
+function filterConditions(f: TraceFilter, driver: EvalCondition | { name: string } | undefined, cond: Cond): void {
   if (f.from !== undefined) cond('t.start_ms >= ?', f.from);
   if (f.to !== undefined) cond('t.start_ms < ?', f.to);
   if (f.service) cond('t.service = ?', f.service);
@@ -131,7 +155,7 @@ export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageO
     if (e.label !== undefined) (parts.push('EXISTS (SELECT 1 FROM evaluations l WHERE l.project_id = x.project_id AND l.trace_id = x.trace_id AND l.name = x.name AND l.label = ?)'), values.push(e.label));
     cond(`EXISTS (SELECT 1 FROM trace_evals x WHERE ${parts.join(' AND ')})`, ...values);
   }
-  if (driver?.label !== undefined) {
+  if (driver && 'label' in driver && driver.label !== undefined) {
     cond('EXISTS (SELECT 1 FROM evaluations l WHERE l.project_id = te.project_id AND l.trace_id = te.trace_id AND l.name = te.name AND l.label = ?)', driver.label);
   }
   const fb = f.feedback;
@@ -147,17 +171,18 @@ export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageO
   if (fb?.minRating !== undefined) cond('t.max_rating >= ?', fb.minRating);
   if (fb?.maxRating !== undefined) cond('t.min_rating < ?', fb.maxRating);
 
-  if (sortEval) cond('te.score IS NOT NULL');
-  if (page.sort === 'cost') cond('t.cost_usd IS NOT NULL');
-  const key = sortEval ? 'te.score' : page.sort === 'time' && driver ? 'te.start_ms' : SORT_COLUMN[page.sort as Exclude<TraceSort, 'score'>];
-  const idKey = driver ? 'te.trace_id' : 't.trace_id';
-  const dir = page.order === 'asc' ? 'ASC' : 'DESC';
-  if (page.cursor) {
-    const [value, traceId] = decodeCursor(page.cursor);
-    cond(`(${key}, ${idKey}) ${page.order === 'asc' ? '>' : '<'} (?, ?)`, value, traceId);
-  }
-  const sql = `SELECT ${columns}, ${key} AS sort_key FROM ${from} WHERE ${where.join(' AND ')}
-    ORDER BY ${key} ${dir}, ${idKey} ${dir} LIMIT ?`;
-  args.push(page.limit + 1);
-  return { sql, args, sortKeyColumn: 'sort_key' };
+}
+
+/**
+ * The filter as a WHERE clause over `traces t` (project included), for analyses that join traces to
+ * other tables (insights). Same semantics as the explorer, without paging.
+ */
+export function compileTraceFilter(projectId: string, f: TraceFilter): { sql: string; args: unknown[] } {
+  const where: string[] = ['t.project_id = ?'];
+  const args: unknown[] = [projectId];
+  filterConditions(f, undefined, (sql, ...values) => {
+    where.push(sql);
+    args.push(...values);
+  });
+  return { sql: where.join(' AND '), args };
 }

@@ -110,3 +110,27 @@ export const annotations = sqliteTable(
     index('annotations_trace').on(t.projectId, t.traceId),
   ],
 );
+
+/**
+ * An admin's final label for a queue item where reviewers disagree. `values` holds the adjudicated
+ * fields only; analyses use it instead of the reviewers' majority for those fields.
+ */
+export const adjudications = sqliteTable(
+  'adjudications',
+  {
+    queueId: text('queue_id').notNull(),
+    traceId: text('trace_id').notNull(),
+    projectId: text('project_id').notNull(),
+    schemaId: text('schema_id').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    /** JSON object keyed by field key. */
+    values: text('values').notNull(),
+    notes: text('notes'),
+    /** User id, or `key:<id>` for an API key. */
+    adjudicatedBy: text('adjudicated_by').notNull(),
+    adjudicatedByName: text('adjudicated_by_name').notNull().default(''),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.queueId, t.traceId] }), index('adjudications_trace').on(t.projectId, t.traceId)],
+);

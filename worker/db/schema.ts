@@ -8,6 +8,10 @@ export const projects = sqliteTable('projects', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: integer('created_at').notNull().default(now),
+  /** Days to keep traces and their payloads; null keeps them forever. */
+  retentionDays: integer('retention_days'),
+  /** JSON RedactionConfig applied at ingest before anything is stored. */
+  redaction: text('redaction').notNull().default('{}'),
 });
 
 export const users = sqliteTable(
@@ -145,6 +149,8 @@ export const traces = sqliteTable(
     maxRating: real('max_rating'),
     feedbackCount: integer('feedback_count').notNull().default(0),
     evalCount: integer('eval_count').notNull().default(0),
+    /** Values redacted at ingest across the trace's spans. */
+    redactions: integer('redactions').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.traceId] }),
@@ -199,6 +205,8 @@ export const spans = sqliteTable(
     payloadKey: text('payload_key').notNull(),
     payloadOffset: integer('payload_offset').notNull(),
     payloadLength: integer('payload_length').notNull(),
+    /** Values redacted at ingest in this span. */
+    redactions: integer('redactions').notNull().default(0),
     createdAt: integer('created_at').notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.traceId, t.spanId] })],
