@@ -17,5 +17,7 @@ export default defineConfig({
   test: {
     include: ['test/worker/**/*.test.ts'],
     setupFiles: ['./test/worker/setup.ts'],
+    // The Worker's access log (one JSON line per request, worker/middleware/request-id.ts) would drown test output.
+    onConsoleLog: (line) => !line.startsWith('{"level":"info","msg":"request"'),
   },
 });

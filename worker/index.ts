@@ -20,11 +20,16 @@ import insights from './routes/insights';
 import insightsAgreement from './routes/insights-agreement';
 import insightsSegments from './routes/insights-segments';
 
+import { requestId } from './middleware/request-id';
+import ops from './routes/ops';
+
 /** The whole API; exported so tests can enumerate `app.routes`. */
 export const app = new Hono<AppEnv>()
+  .use('*', requestId)
   .route('/healthz', health)
   .route('/v1', otlp)
   .use('/api/*', csrf)
+  .route('/api/v1/ops', ops)
   .route('/api/v1/auth', auth)
   .route('/api/v1/auth/invites', invites)
   .route('/api/v1/me', me)
@@ -48,7 +53,12 @@ export type AppType = typeof app;
 
 export { AnnotationQueue } from './queues/annotation-queue';
 
-export default {
+// Test-only: hands every handler an env whose bindings fail at SIEVE_FAULTS rates; a no-op unless SIEVE_ENV is development.
+import { withFaultInjection } from './ops/faults';
+import { handleScheduled } from './ops/scheduled';
+
+export default withFaultInjection({
   fetch: app.fetch,
   queue: handlePostIngest,
-} satisfies ExportedHandler<Env>;
+  scheduled: handleScheduled,
+}) satisfies ExportedHandler<Env>;

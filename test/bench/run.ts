@@ -2,13 +2,16 @@ import { startLocalServer } from '../../worker/cli/local-server';
 import { explorerBench } from './explorer';
 import { exportBench } from './export';
 import { ingestBench } from './ingest';
+import { insightsBench } from './insights';
+import { loadTest, loadTestOptions } from './loadtest';
 import { createAdminKey, queueBench } from './queue';
 import { rulesBench } from './rules';
 
 /**
- * `npm run bench [ingest|explorer|queue|export|rules]`: all of them when none is named. Each server-side
+ * `npm run bench [ingest|explorer|queue|export|rules|insights]`: all of them when none is named. Each server-side
  * benchmark starts its own private local server (fresh state, own port).
  * BENCH_SECONDS sets the ingest duration; EXPLORER_SIZES (e.g. "100000,1000000") the explorer's data sets.
+ * `npm run bench loadtest [-- --faults]` (only when named; 5 minutes) is `npm run loadtest`.
  */
 const only = process.argv[2];
 const log = (s: string) => console.log(s);
@@ -42,4 +45,11 @@ if (!only || only === 'export') {
 }
 if (!only || only === 'rules') {
   rulesBench();
+}
+if (!only || only === 'insights') {
+  await insightsBench(Number(process.env.INSIGHTS_RUNS ?? 20));
+}
+if (only === 'loadtest') {
+  const { lost } = await loadTest(loadTestOptions(process.argv.slice(3)));
+  if (lost > 0) process.exitCode = 1;
 }

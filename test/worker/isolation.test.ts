@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../worker/index';
 import { call, hex, llmSpan, login, makeProject, makeUser, otlpJson, postOtlp, type Auth } from './helpers';
@@ -85,6 +86,9 @@ const FIXTURES: Record<string, Fixture> = {
   'PUT /api/v1/queues/:queueId/items/:itemId/submission': { body: { values: { verdict: 'fail' } } },
   'POST /api/v1/queues/:queueId/items/:itemId/skip': { body: { reason: 'intrusion' } },
   'POST /api/v1/queues/:queueId/items/:itemId/release': {},
+  'PUT /api/v1/queues/:queueId/items/:itemId/adjudication': { body: { values: { verdict: 'fail' }, notes: 'intrusion' } },
+  'DELETE /api/v1/queues/:queueId/items/:itemId/adjudication': {},
+  'GET /api/v1/insights/agreement': { query: () => `?queueId=${b.queueId}` },
   // Automations: lists, creation and previews act on the caller's own project; a rule naming B's queue is refused.
   'GET /api/v1/automations': { status: { key: 200, session: 200 } },
   'POST /api/v1/automations': { body: () => ({ name: 'Intruder', condition: { all: [{ hasError: true }] }, actions: [{ type: 'queue', queueId: b.queueId }] }), status: { key: 422, session: 422 } },
@@ -120,6 +124,18 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/v1/datasets/:datasetId/exports/:exportId/download': {},
   // Insights read the caller's own project; naming B's queue is 404.
   'GET /api/v1/insights/calibration': { query: () => `?evaluator=intrusion&field=verdict&queueId=${b.queueId}` },
+  // The evaluator list is the caller's own project's (B's schema title is a marker, so it must not show).
+  'GET /api/v1/insights/evaluators': { status: { key: 200, session: 200 } },
+  'GET /api/v1/insights/calibration/history': { query: () => `?evaluator=intrusion&field=verdict&queueId=${b.queueId}` },
+  'GET /api/v1/insights/calibration/disagreements': { query: () => `?evaluator=intrusion&field=verdict&queueId=${b.queueId}` },
+  'POST /api/v1/insights/calibration/disagreements/queue': { body: () => ({ evaluator: 'intrusion', field: 'verdict', queueId: b.queueId }) },
+  'POST /api/v1/insights/calibration/disagreements/dataset': { body: () => ({ evaluator: 'intrusion', field: 'verdict', datasetId: b.datasetId }) },
+  'GET /api/v1/insights/trends': { query: () => `?splitBy=model&queueId=${b.queueId}` },
+  'GET /api/v1/insights/compare': { query: () => `?dimension=model&a=gpt-4o-mini&b=gpt-4o&queueId=${b.queueId}` },
+  'GET /api/v1/insights/dimensions': { query: () => `?queueId=${b.queueId}` },
+  // Operations: the status is the caller's own project (B's dead letter must not show); B's dead letter is 404.
+  'GET /api/v1/ops/status': { status: { key: 200, session: 200 } },
+  'POST /api/v1/ops/dead-letters/:deadLetterId/replay': {},
 };
 
 /** `METHOD path` of every handler; `use()` middleware shows up as ALL on a `*` path and is skipped. */
@@ -180,6 +196,10 @@ beforeAll(async () => {
   expect((await call('PUT', `/api/v1/datasets/${dataset.body.id}/tags/${marker}`, { key }, { version: 1 })).status).toBe(200);
   const exported = await call('POST', `/api/v1/datasets/${dataset.body.id}/exports`, { key }, { format: 'jsonl' });
   expect(exported.status, exported.text).toBe(202);
+  const deadLetter = { type: 'traces.touched', projectId, traceIds: [traceId] };
+  await env.DB.prepare('INSERT INTO dead_letters (id, queue, project_id, body, attempts, received_at) VALUES (?, ?, ?, ?, 1, ?)')
+    .bind(`dl-${projectId}`, 'sieve-post-ingest-dlq', projectId, JSON.stringify(deadLetter), Date.now())
+    .run();
   b = {
     projectId,
     key,
@@ -216,6 +236,7 @@ const paramsOfB = (): Record<string, string> => ({
   itemId: b.traceId,
   ruleId: b.ruleId,
   jobId: b.jobId,
+  deadLetterId: `dl-${b.projectId}`,
 });
 
 function pathForB(path: string): string {

@@ -1,6 +1,9 @@
+import { demoReviews, type JudgedTrace } from './demo-signals.ts';
+
 /**
  * The rest of the quality loop for the demo project: a review queue, a golden dataset and two
- * automation rules that route to them, then a backfill so the queue and dataset fill at once.
+ * automation rules that route to them, then a backfill so the queue and dataset fill at once; and a
+ * queue two demo reviewers have labelled, so reviewer agreement has something to show.
  * Idempotent: things that exist (by name) are reused, and the match log makes re-routing a no-op.
  */
 
@@ -74,4 +77,67 @@ export async function seedLoop(opts: { url: string; email: string; password: str
     await api(s, 'POST', `/api/v1/automations/${rule.id}/backfills`, { from: now - (opts.days + 1) * 86_400_000, to: now + 60_000 });
   }
   log(`queue "Unfaithful answers", dataset "Golden: unfaithful answers" and 2 rules ready; backfills started`);
+  await seedDoubleReview(s, opts.password, log);
+}
+
+const DOUBLE_REVIEW = 'Double review: support answers';
+const DOUBLE_REVIEW_ITEMS = 40;
+const DEMO_REVIEWERS = [
+  { email: 'priya@sieve.local', name: 'Priya Raman' },
+  { email: 'marco@sieve.local', name: 'Marco Rossi' },
+];
+
+/** Runs `fn` over `items`, `width` at a time. */
+async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  }));
+}
+
+/**
+ * Two demo reviewers (who sign in with the admin's password) label 40 judged traces in a queue with
+ * two reviews per item, partly disagreeing, and the admin adjudicates one verdict they split on.
+ */
+async function seedDoubleReview(s: Session, password: string, log: (s: string) => void): Promise<void> {
+  const me = await api<{ currentProjectId: string | null }>(s, 'GET', '/api/v1/me');
+  const queues = await api<{ data: { name: string }[] }>(s, 'GET', '/api/v1/queues?status=all');
+  if (!me.currentProjectId || queues.data.some((q) => q.name === DOUBLE_REVIEW)) return;
+  const people: Session[] = [];
+  for (const r of DEMO_REVIEWERS) {
+    const res = await fetch(`${s.url}/api/v1/projects/${encodeURIComponent(me.currentProjectId)}/members`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, origin: s.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...r, role: 'reviewer', password }),
+    });
+    // 409: a member already (an earlier run); they sign in with the same password.
+    if (!res.ok && res.status !== 409) throw new Error(`adding demo reviewer ${r.email} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    people.push(await signIn(s.url, r.email, password));
+  }
+  const listed = await api<{ data: JudgedTrace[] }>(s, 'GET', '/api/v1/traces?eval=tone:present&limit=200');
+  const planned = demoReviews(listed.data, 8);
+  // About four in ten failing, as a queue fed by a judge and by unhappy users would be.
+  const failing = planned.filter((p) => p.truth.verdict === 'fail').slice(0, Math.round(DOUBLE_REVIEW_ITEMS * 0.4));
+  const chosen = [...failing, ...planned.filter((p) => p.truth.verdict === 'pass')].slice(0, DOUBLE_REVIEW_ITEMS);
+  if (chosen.length < 2) return log('too few judged traces for the double-review queue; skipped');
+
+  const queue = await api<{ id: string }>(s, 'POST', '/api/v1/queues', {
+    name: DOUBLE_REVIEW,
+    description: 'Judged support answers, each labelled by two reviewers, to check the failure modes are applied the same way.',
+    guidelines: GUIDELINES,
+    reviewersPerItem: 2,
+  });
+  await api(s, 'POST', `/api/v1/queues/${queue.id}/items`, { traceIds: chosen.map((c) => c.traceId) });
+  await pool(chosen.flatMap((c) => c.reviews.map((values, i) => ({ traceId: c.traceId, who: people[i], values }))), 8, async ({ traceId, who, values }) => {
+    const { notes, ...labels } = values;
+    await api(who, 'POST', `/api/v1/queues/${queue.id}/items/${traceId}/submit`, { values: labels, notes });
+  });
+  const split = chosen.find((c) => c.reviews[0].verdict !== c.reviews[1].verdict);
+  if (split) {
+    await api(s, 'PUT', `/api/v1/queues/${queue.id}/items/${split.traceId}/adjudication`, {
+      values: split.truth,
+      notes: 'Final call after reading the retrieved context and the tool results.',
+    });
+  }
+  log(`queue "${DOUBLE_REVIEW}": ${chosen.length} items labelled by ${DEMO_REVIEWERS.map((r) => r.name).join(' and ')}${split ? ', one adjudicated' : ''}`);
 }

@@ -70,3 +70,73 @@ export function demoSignals(traces: GeneratedTrace[], seed: number): DemoSignals
   }
   return { evaluations, feedback };
 }
+
+/** A trace as the explorer lists it: enough to tell what a careful reviewer would find. */
+export interface JudgedTrace {
+  traceId: string;
+  scores: { name: string; score: number | null; label: string | null }[];
+}
+
+/** Answers to the starter schema (verdict + failure modes). */
+export interface DemoLabels {
+  verdict: 'pass' | 'fail';
+  failure_modes: string[];
+}
+
+/**
+ * What a careful reviewer finds, read back from the judge's signals (which follow each trace's planted
+ * defect): unsupported claims, curt or padded tone, an off-topic or half answer.
+ */
+export function expectedLabels(t: JudgedTrace): DemoLabels {
+  const score = (name: string) => t.scores.find((s) => s.name === name)?.score ?? null;
+  const tone = t.scores.find((s) => s.name === 'tone')?.label ?? null;
+  const faithfulness = score('faithfulness');
+  const relevance = score('relevance');
+  const modes: string[] = [];
+  if (faithfulness !== null && faithfulness < 0.5) modes.push('hallucinated_reference');
+  if (tone === 'curt') modes.push('tone_mismatch');
+  else if (tone === 'verbose') modes.push('overly_verbose');
+  else if (relevance !== null && relevance < 0.36) modes.push('irrelevant');
+  else if (relevance !== null && relevance < 0.7) modes.push('incomplete_reasoning');
+  return { verdict: modes.length ? 'fail' : 'pass', failure_modes: modes };
+}
+
+/** How likely a reviewer spots each failure mode, and what they add to a clean answer now and then. */
+interface ReviewerStyle {
+  spots: Record<string, number>;
+  extra: { mode: string; rate: number };
+  note: string;
+}
+
+/** A strict reviewer and a lenient one who shrugs at long answers and half answers: they disagree where real teams do. */
+const STYLES: [ReviewerStyle, ReviewerStyle] = [
+  {
+    spots: { hallucinated_reference: 0.97, tone_mismatch: 0.9, overly_verbose: 0.9, irrelevant: 0.95, incomplete_reasoning: 0.9 },
+    extra: { mode: 'overly_verbose', rate: 0.08 },
+    note: 'Checked every claim against the retrieved context.',
+  },
+  {
+    spots: { hallucinated_reference: 0.85, tone_mismatch: 0.6, overly_verbose: 0.35, irrelevant: 0.9, incomplete_reasoning: 0.55 },
+    extra: { mode: 'incomplete_reasoning', rate: 0.03 },
+    note: 'Long, but it answers the question.',
+  },
+];
+
+function review(rng: () => number, truth: DemoLabels, style: ReviewerStyle): DemoLabels & { notes?: string } {
+  const modes = truth.failure_modes.filter((m) => rng() < (style.spots[m] ?? 0.8));
+  if (!truth.failure_modes.length && rng() < style.extra.rate) modes.push(style.extra.mode);
+  const missedVerbose = truth.failure_modes.includes('overly_verbose') && !modes.includes('overly_verbose');
+  return { verdict: modes.length ? 'fail' : 'pass', failure_modes: modes.sort(), ...(missedVerbose && rng() < 0.5 ? { notes: style.note } : {}) };
+}
+
+/**
+ * Two demo reviewers' labels for each trace (seeded, so a given set of traces always gets the same
+ * labels), next to what a careful reviewer would find, for the agreement page's first start.
+ */
+export function demoReviews(traces: JudgedTrace[], seed: number): { traceId: string; truth: DemoLabels; reviews: [DemoLabels & { notes?: string }, DemoLabels & { notes?: string }] }[] {
+  const rng = mulberry32(seed);
+  return traces.map((t) => {
+    const truth = expectedLabels(t);
+    return { traceId: t.traceId, truth, reviews: [review(rng, truth, STYLES[0]), review(rng, truth, STYLES[1])] };
+  });
+}

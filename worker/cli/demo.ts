@@ -106,6 +106,8 @@ export async function sendDemo(opts: DemoOptions): Promise<{ traces: number; spa
     spans += n.spans - rejected;
     log(`sent ${traces}/${opts.count} traces`);
   }
+  // One extra trace with a (fake) card number and API key in its prompt, to show redaction at ingest.
+  await post(url, opts.key, JSON.stringify((await import('./demo-redaction.ts')).redactionDemoRequest(endMs)), log);
   const signals = demoSignals(generated, seed);
   for (const [path, items] of [['evaluations', signals.evaluations], ['feedback', signals.feedback]] as const) {
     for (let i = 0; i < items.length; i += 500) {

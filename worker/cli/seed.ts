@@ -17,7 +17,7 @@ export async function seedLocal(cfg: LocalConfig): Promise<void> {
   const keyHash = await sha256Hex(cfg.demoApiKey);
   const onUserConflict = cfg.adminPasswordFromEnv ? 'DO UPDATE SET password_hash = excluded.password_hash' : 'DO NOTHING';
   const sql = `
-INSERT OR IGNORE INTO projects (id, name) VALUES (${q(projectId)}, ${q(projectName)});
+INSERT OR IGNORE INTO projects (id, name, retention_days) VALUES (${q(projectId)}, ${q(projectName)}, 90);
 INSERT INTO users (id, email, name, password_hash) VALUES (${q(crypto.randomUUID())}, ${q(cfg.adminEmail)}, 'Admin', ${q(passwordHash)})
   ON CONFLICT (email) ${onUserConflict};
 INSERT OR IGNORE INTO memberships (project_id, user_id, role)

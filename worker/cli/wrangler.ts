@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -60,12 +60,31 @@ export async function applyMigrations(stateDir: string): Promise<void> {
   });
 }
 
+/**
+ * A copy of the API Worker's config in `dir` with `vars` set, for `startDev`: `--var` reaches only the
+ * first config of a multi-config `wrangler dev` (the app), so the API Worker's vars go in its config.
+ * Same name and ids (the app's service binding and the local state still match), paths made absolute.
+ */
+export function apiConfigWithVars(dir: string, vars: Record<string, string>): string {
+  let toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+    .replace(/^main = "(.+)"$/m, (_, p: string) => `main = ${JSON.stringify(join(ROOT, p))}`)
+    .replace(/^migrations_dir = "(.+)"$/m, (_, p: string) => `migrations_dir = ${JSON.stringify(join(ROOT, p))}`);
+  for (const [key, value] of Object.entries(vars)) {
+    const line = `${key} = ${JSON.stringify(value)}`;
+    const existing = new RegExp(`^${key} = .*$`, 'm');
+    toml = existing.test(toml) ? toml.replace(existing, line) : toml.replace(/^\[vars\]$/m, `[vars]\n${line}`);
+  }
+  const file = join(dir, 'wrangler.toml');
+  writeFileSync(file, toml);
+  return file;
+}
+
 /** Starts UI + API on one origin: the app config owns the port, the API is its service binding. */
-export function startDev(port: number, stateDir: string, extraVars: Record<string, string> = {}): ChildProcess {
+export function startDev(port: number, stateDir: string, extraVars: Record<string, string> = {}, apiConfig = 'wrangler.toml'): ChildProcess {
   const vars = Object.entries(extraVars).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   return spawn(
     join(BIN, 'wrangler'),
-    ['dev', '-c', 'app/wrangler.toml', '-c', 'wrangler.toml', '--port', String(port), '--ip', '127.0.0.1',
+    ['dev', '-c', 'app/wrangler.toml', '-c', apiConfig, '--port', String(port), '--ip', '127.0.0.1',
       '--persist-to', stateDir, '--show-interactive-dev-session=false', ...vars],
     { cwd: ROOT, env: localEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -76,7 +95,8 @@ export async function waitForHealthy(url: string, timeoutMs = 120_000): Promise<
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const res = await fetch(`${url}/healthz`);
+      // A server that accepts but never answers (mid-reload) must not hang the wait past its deadline.
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) });
       if (res.ok) return;
     } catch {
       // not listening yet

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { memberships, projects } from '../db/schema';
 import { iso } from '../lib/time';
-import type { ProjectResponse } from '../schemas/projects';
+import { RedactionConfig, type ProjectDetailResponse, type ProjectResponse, type UpdateProjectBody } from '../schemas/projects';
 
 /** The projects a person belongs to with their role in each, oldest membership first. */
 export async function listProjectsOfUser(db: Db, { userId }: { userId: string }): Promise<ProjectResponse[]> {
@@ -27,16 +27,57 @@ export async function createProject(db: Db, { name, adminUserId }: { name: strin
   return { id, name, role: 'admin', createdAt: iso(createdAt) };
 }
 
-/** The project without the caller's role; the route adds it from the request context. */
-export async function getProject(db: Db, { projectId }: { projectId: string }): Promise<Omit<ProjectResponse, 'role'> | null> {
-  const row = await db.select().from(projects).where(eq(projects.id, projectId)).get();
-  return row ? { id: row.id, name: row.name, createdAt: iso(row.createdAt) } : null;
+type ProjectRow = typeof projects.$inferSelect;
+
+/**
+ * The stored redaction rules with defaults filled in. A value that no longer parses (written by
+ * hand, or by an older schema) falls back to the defaults rather than turning redaction off.
+ */
+export function parseRedaction(text: string): RedactionConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = {};
+  }
+  const parsed = RedactionConfig.safeParse(raw);
+  return parsed.success ? parsed.data : RedactionConfig.parse({});
 }
 
-export async function renameProject(
+function detail(row: ProjectRow): Omit<ProjectDetailResponse, 'role'> {
+  return { id: row.id, name: row.name, createdAt: iso(row.createdAt), retentionDays: row.retentionDays, redaction: parseRedaction(row.redaction) };
+}
+
+/** The project with its settings, without the caller's role; the route adds it from the request context. */
+export async function getProject(db: Db, { projectId }: { projectId: string }): Promise<Omit<ProjectDetailResponse, 'role'> | null> {
+  const row = await db.select().from(projects).where(eq(projects.id, projectId)).get();
+  return row ? detail(row) : null;
+}
+
+/** Just the redaction rules, for ingest (which caches them; see worker/ingest/redaction-cache.ts). */
+export async function getRedactionConfig(db: Db, { projectId }: { projectId: string }): Promise<RedactionConfig | null> {
+  const row = await db.select({ redaction: projects.redaction }).from(projects).where(eq(projects.id, projectId)).get();
+  return row ? parseRedaction(row.redaction) : null;
+}
+
+/**
+ * Applies a settings change: the name, retention, and redaction (detectors merged into the current
+ * ones, lists replaced). The merged rules are validated whole and stored with defaults filled in.
+ */
+export async function updateProject(
   db: Db,
-  { projectId, name }: { projectId: string; name: string },
-): Promise<Omit<ProjectResponse, 'role'> | null> {
-  const row = await db.update(projects).set({ name }).where(eq(projects.id, projectId)).returning().get();
-  return row ? { id: row.id, name: row.name, createdAt: iso(row.createdAt) } : null;
+  { projectId, change }: { projectId: string; change: UpdateProjectBody },
+): Promise<Omit<ProjectDetailResponse, 'role'> | null> {
+  const set: Partial<Pick<ProjectRow, 'name' | 'retentionDays' | 'redaction'>> = {};
+  if (change.name !== undefined) set.name = change.name;
+  if (change.retentionDays !== undefined) set.retentionDays = change.retentionDays;
+  if (change.redaction) {
+    const current = await getRedactionConfig(db, { projectId });
+    if (!current) return null;
+    const { detectors, ...lists } = change.redaction;
+    const merged = RedactionConfig.parse({ ...current, ...lists, detectors: { ...current.detectors, ...detectors } });
+    set.redaction = JSON.stringify(merged);
+  }
+  const row = await db.update(projects).set(set).where(eq(projects.id, projectId)).returning().get();
+  return row ? detail(row) : null;
 }

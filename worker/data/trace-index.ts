@@ -50,6 +50,7 @@ interface TraceRow {
   tags: string;
   input_preview: string | null;
   output_preview: string | null;
+  redactions: number;
   updated_at: number;
   thumbs_up: number;
   thumbs_down: number;
@@ -91,6 +92,7 @@ function toSummary(r: TraceRow): TraceSummary {
     tags: JSON.parse(r.tags) as string[],
     inputPreview: r.input_preview,
     outputPreview: r.output_preview,
+    redactions: r.redactions,
     updatedAt: iso(r.updated_at),
     scores: (JSON.parse(r.scores) as TraceSummary['scores']).sort((a, b) => a.name.localeCompare(b.name)),
     feedback: {
@@ -112,7 +114,7 @@ const TRACE_FIELDS = [
   'retry_count', 'llm_call_count', 'span_count', 'start_ms', 'end_ms', 'duration_ms', 'input_tokens', 'output_tokens',
   'total_tokens', 'cost_usd', 'session_id', 'user_id', 'tags', 'input_preview', 'output_preview', 'updated_at',
   'thumbs_up', 'thumbs_down', 'positive_feedback', 'neutral_feedback', 'negative_feedback', 'min_rating',
-  'max_rating', 'feedback_count', 'eval_count',
+  'max_rating', 'feedback_count', 'eval_count', 'redactions',
 ];
 /** The evaluators' trace-level scores, as JSON, beside each row. */
 const SCORES = `(SELECT json_group_array(json_object('name', x.name, 'score', x.score, 'label', x.label))

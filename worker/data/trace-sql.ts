@@ -3,6 +3,7 @@ const SPAN_COLUMNS = [
   'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_ms', 'end_ms', 'status', 'service', 'environment',
   'model', 'provider', 'prompt_version', 'input_tokens', 'output_tokens', 'total_tokens', 'cost_usd', 'session_id',
   'user_id', 'tags', 'is_retry', 'input_preview', 'output_preview', 'payload_key', 'payload_offset', 'payload_length',
+  'redactions',
 ] as const;
 
 /**
@@ -18,6 +19,7 @@ FROM json_each(?2) AS r`;
  * Recomputes the trace rows of the touched traces from all of their spans, so arrival order and
  * duplicates do not matter. Tokens, cost and LLM calls count leaf model spans only: frameworks
  * that also report totals on a parent span (Vercel AI SDK, some agents) would otherwise count twice.
+ * A trace's redactions are the sum of its spans' (values replaced or dropped at ingest).
  */
 export const RECOMPUTE_TRACES_SQL = `
 WITH touched(trace_id) AS (SELECT DISTINCT value FROM json_each(?2)),
@@ -50,6 +52,7 @@ agg AS (
     coalesce(sum(CASE WHEN leaf_llm THEN total_tokens END), 0) AS total_tokens,
     sum(CASE WHEN leaf_llm THEN cost_usd END) AS cost_usd,
     sum(status = 'ok') AS ok_count,
+    sum(redactions) AS redactions,
     max(service) AS any_service,
     max(environment) AS any_environment,
     max(prompt_version) AS any_prompt_version,
@@ -65,7 +68,7 @@ agg AS (
 INSERT INTO traces (
   project_id, trace_id, root_span_id, name, service, environment, model, models, prompt_version, status,
   error_count, retry_count, llm_call_count, span_count, start_ms, end_ms, duration_ms, input_tokens,
-  output_tokens, total_tokens, cost_usd, session_id, user_id, tags, input_preview, output_preview, updated_at)
+  output_tokens, total_tokens, cost_usd, session_id, user_id, tags, input_preview, output_preview, redactions, updated_at)
 SELECT ?1, a.trace_id, r.span_id, r.name,
   coalesce(r.service, a.any_service), coalesce(r.environment, a.any_environment),
   CASE WHEN f.leaf_llm THEN f.model ELSE coalesce(r.model, json_extract(a.models, '$[0]')) END,
@@ -74,7 +77,7 @@ SELECT ?1, a.trace_id, r.span_id, r.name,
   a.error_count, a.retry_count, a.llm_call_count, a.span_count, a.start_ms, a.end_ms, a.end_ms - a.start_ms,
   a.input_tokens, a.output_tokens, max(a.total_tokens, a.input_tokens + a.output_tokens), a.cost_usd,
   coalesce(r.session_id, a.any_session), coalesce(r.user_id, a.any_user), a.tags,
-  coalesce(r.input_preview, f.input_preview), coalesce(r.output_preview, l.output_preview),
+  coalesce(r.input_preview, f.input_preview), coalesce(r.output_preview, l.output_preview), a.redactions,
   cast(unixepoch('subsec') * 1000 as integer)
 FROM agg a
 JOIN ranked r ON r.trace_id = a.trace_id AND r.root_rank = 1
@@ -90,4 +93,4 @@ ON CONFLICT (project_id, trace_id) DO UPDATE SET
   input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
   total_tokens = excluded.total_tokens, cost_usd = excluded.cost_usd, session_id = excluded.session_id,
   user_id = excluded.user_id, tags = excluded.tags, input_preview = excluded.input_preview,
-  output_preview = excluded.output_preview, updated_at = excluded.updated_at`;
+  output_preview = excluded.output_preview, redactions = excluded.redactions, updated_at = excluded.updated_at`;

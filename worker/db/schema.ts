@@ -209,7 +209,12 @@ export const spans = sqliteTable(
     redactions: integer('redactions').notNull().default(0),
     createdAt: integer('created_at').notNull().default(now),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.traceId, t.spanId] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.traceId, t.spanId] }),
+    // Retention deletes an R2 payload (one per ingest request, possibly shared by several traces)
+    // only once no span points into it; this makes that check a lookup instead of a scan.
+    index('spans_payload').on(t.payloadKey),
+  ],
 );
 
 /** Evaluation results, from the API or found in telemetry; `span_id` and `evaluator_version` are '' when absent. */

@@ -3,6 +3,7 @@ import type { EvaluationRow } from '../data/signals';
 import { mapSpan } from '../semconv/map';
 import { evaluationsFromSpan } from '../signals/from-spans';
 import { spanEvaluationRow } from '../signals/rows';
+import type { Redactor } from './redact';
 
 /** The indexed columns of one span, in the order of SPAN_COLUMNS (D1 receives them as JSON arrays). */
 export type SpanRow = [
@@ -32,6 +33,7 @@ export type SpanRow = [
   payloadKey: string,
   payloadOffset: number,
   payloadLength: number,
+  redactions: number,
 ];
 
 export interface PreparedBatch {
@@ -62,13 +64,17 @@ export function dedupeSpans(spans: NormalizedSpan[]): NormalizedSpan[] {
   });
 }
 
-/** Builds the R2 payload and the D1 rows of a batch; pure, so it is tested on plain data. */
-export function prepareBatch(spans: NormalizedSpan[], payloadKey: string): PreparedBatch {
-  const byTrace = new Map<string, NormalizedSpan[]>();
-  for (const s of dedupeSpans(spans)) {
-    const list = byTrace.get(s.traceId);
-    if (list) list.push(s);
-    else byTrace.set(s.traceId, [s]);
+/**
+ * Builds the R2 payload and the D1 rows of a batch; pure, so it is tested on plain data. Spans are
+ * redacted first, so the payload, the previews and the evaluations read from them are redacted too.
+ */
+export function prepareBatch(spans: NormalizedSpan[], payloadKey: string, redactor?: Redactor): PreparedBatch {
+  const byTrace = new Map<string, { span: NormalizedSpan; redactions: number }[]>();
+  for (const original of dedupeSpans(spans)) {
+    const r = redactor ? redactor.span(original) : { span: original, redactions: 0 };
+    const list = byTrace.get(original.traceId);
+    if (list) list.push(r);
+    else byTrace.set(original.traceId, [r]);
   }
   const encoder = new TextEncoder();
   const lines: Uint8Array[] = [];
@@ -76,7 +82,7 @@ export function prepareBatch(spans: NormalizedSpan[], payloadKey: string): Prepa
   const evaluations: EvaluationRow[] = [];
   let offset = 0;
   for (const group of byTrace.values()) {
-    for (const s of group) {
+    for (const { span: s, redactions } of group) {
       const line = encoder.encode(JSON.stringify(s) + '\n');
       const v = mapSpan(s);
       const attr = (k: string) => s.attributes[k] ?? s.resource[k];
@@ -107,6 +113,7 @@ export function prepareBatch(spans: NormalizedSpan[], payloadKey: string): Prepa
         payloadKey,
         offset,
         line.byteLength,
+        redactions,
       ]);
       evaluations.push(...evaluationsFromSpan(s).map(spanEvaluationRow));
       lines.push(line);

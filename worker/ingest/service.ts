@@ -3,6 +3,7 @@ import { ServiceUnavailable } from '../lib/errors';
 import type { NormalizedSpan } from '../otlp/types';
 import { settleMs } from '../automations/run';
 import { enqueueTouched } from '../queue/producer';
+import { projectRedactor } from './redaction-cache';
 import { prepareBatch } from './rows';
 
 function payloadKey(projectId: string, now: Date): string {
@@ -18,7 +19,12 @@ function payloadKey(projectId: string, now: Date): string {
 export async function storeSpans(env: Env, projectId: string, spans: NormalizedSpan[], now = new Date()): Promise<number> {
   if (!spans.length) return 0;
   const key = payloadKey(projectId, now);
-  const batch = prepareBatch(spans, key);
+  const redactor = await projectRedactor(env.DB, projectId).catch((err: unknown) => {
+    console.error(JSON.stringify({ level: 'error', msg: 'redaction rules unavailable', projectId, error: String(err) }));
+    throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);
+  });
+  // Redaction runs first: the R2 payload, the D1 previews and everything mapped from them see only redacted spans.
+  const batch = prepareBatch(spans, key, redactor);
   try {
     await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-ndjson' } });
     await indexSpans(env.DB, projectId, batch);

@@ -1,121 +1,180 @@
-import type { CalibrationQuery, CalibrationResponse, AgreementSummary } from '../schemas/insights';
+import type { LabelField } from '../schemas/label-schemas';
+import type { AgreementSummary, CalibrationBasis, CalibrationQuery, CalibrationResponse, ThresholdSource } from '../schemas/insights';
+import { isPositive, type EffectiveLabel } from './labels';
 import { binaryMetrics, confusionMatrix, type ConfusionMatrix } from './stats/confusion';
 import { kappaFromTable } from './stats/kappa';
-import { spearman, thresholdSweep } from './stats/rank';
+import { spearman, thresholdSweep, type ThresholdSweep } from './stats/rank';
 import { wilsonInterval } from './stats/wilson';
+
+/**
+ * Calibration of an automated evaluator against the humans' labels: pure functions over paired
+ * results. The reads are in calibration-data.ts; history and disagreements build on `pairUp` and
+ * `decide` here, so every view judges a trace the same way.
+ */
 
 /** Below this many labeled traces the estimates are too wide to act on. */
 export const MIN_LABELED = 100;
 const TOO_FEW_NOTE = '100–200 labeled traces is usually enough';
 
-/** One trace's automated result: the lowest score, and whether any label said failure (null: no label). */
+/** One trace's result from one evaluator version: its lowest score, since one failing span fails the trace. */
 export interface EvaluatorResult {
   traceId: string;
+  version: string;
   score: number | null;
+  /** Whether any of its labels said failure; null when it gave no label. */
   labelFailure: boolean | null;
+  /** The newest evaluation time (epoch ms). */
+  at: number;
+  /** The trace's start (epoch ms); null when the trace is not in the index. */
+  startMs: number | null;
 }
 
-/** The evaluator's per-trace result in the project; lowest score because one failing span fails the trace. */
-export async function evaluatorResults(d1: D1Database, projectId: string, q: CalibrationQuery, positive: string): Promise<EvaluatorResult[]> {
-  const version = q.evaluatorVersion === undefined ? '' : 'AND evaluator_version = ?';
-  const binds = [positive, projectId, q.evaluator, ...(q.evaluatorVersion === undefined ? [] : [q.evaluatorVersion])];
-  const { results } = await d1
-    .prepare(
-      `SELECT trace_id AS traceId, MIN(score) AS score, MAX(CASE WHEN label IS NULL THEN NULL WHEN label = ? THEN 1 ELSE 0 END) AS labelFailure
-       FROM evaluations WHERE project_id = ? AND name = ? ${version} GROUP BY trace_id`,
-    )
-    .bind(...binds)
-    .all<{ traceId: string; score: number | null; labelFailure: number | null }>();
-  return results.map((r) => ({ traceId: r.traceId, score: r.score, labelFailure: r.labelFailure === null ? null : r.labelFailure === 1 }));
+/** An evaluator result with the trace's effective human label. */
+export interface Pair extends EvaluatorResult {
+  human: EffectiveLabel;
+  /** The humans say the trace failed. */
+  failure: boolean;
+  /** The human value when the field is numeric (for Spearman against the rating itself). */
+  humanNumber: number | null;
 }
 
-/** `values[field]` of every annotation in the project (and queue), grouped by trace; missing values are dropped. */
-export async function humanLabels(d1: D1Database, projectId: string, field: string, queueId?: string): Promise<Map<string, unknown[]>> {
-  const { results } = await d1
-    .prepare(`SELECT trace_id AS traceId, "values" AS v FROM annotations WHERE project_id = ? ${queueId === undefined ? '' : 'AND queue_id = ?'}`)
-    .bind(projectId, ...(queueId === undefined ? [] : [queueId]))
-    .all<{ traceId: string; v: string }>();
-  const byTrace = new Map<string, unknown[]>();
-  for (const r of results) {
-    const value = (JSON.parse(r.v) as Record<string, unknown>)[field];
-    if (value === undefined || value === null) continue;
-    byTrace.set(r.traceId, [...(byTrace.get(r.traceId) ?? []), value]);
+const NUMERIC_POSITIVE = /^(lt|gte):(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)$/i;
+
+/** The failure value when none is given, by the field's type. */
+export function defaultPositive(field: LabelField | null): string {
+  switch (field?.type) {
+    case 'boolean':
+      return 'true';
+    case 'categorical':
+      return field.options[0]?.value ?? 'fail';
+    case 'numeric':
+      return `lt:${(field.min + field.max) / 2}`;
+    default:
+      return 'fail';
   }
-  return byTrace;
 }
 
-/** The plurality value of one trace's labels, or undefined on a tie. Values compare by their JSON text. */
-export function majority(values: readonly unknown[]): unknown {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(JSON.stringify(v), (counts.get(JSON.stringify(v)) ?? 0) + 1);
-  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
-  if (ranked.length === 0 || (ranked.length > 1 && ranked[0][1] === ranked[1][1])) return undefined;
-  return JSON.parse(ranked[0][0]);
+/**
+ * Reads a human value as failure or not: `lt:<n>`/`gte:<n>` compare numbers, anything else is
+ * {@link isPositive} (equality, or membership for multi select).
+ */
+export function humanFailure(positive: string): (value: unknown) => boolean {
+  const numeric = NUMERIC_POSITIVE.exec(positive);
+  if (!numeric) return (value) => isPositive(value, positive);
+  const cut = Number(numeric[2]);
+  return numeric[1].toLowerCase() === 'lt' ? (v) => typeof v === 'number' && v < cut : (v) => typeof v === 'number' && v >= cut;
 }
 
-/** The failure value when none is given: `true` for boolean fields, `fail` for pass_fail ones. */
-export function defaultPositive(labels: Map<string, unknown[]>): string {
-  for (const values of labels.values()) if (values.length) return typeof values[0] === 'boolean' ? 'true' : 'fail';
-  return 'fail';
+/** Pairs each result with its trace's label; results without a label are left out. */
+export function pairUp(results: readonly EvaluatorResult[], labels: ReadonlyMap<string, EffectiveLabel>, positive: string): Pair[] {
+  const isFailure = humanFailure(positive);
+  return results.flatMap((r) => {
+    const human = labels.get(r.traceId);
+    if (!human) return [];
+    return [{ ...r, human, failure: isFailure(human.value), humanNumber: typeof human.value === 'number' ? human.value : null }];
+  });
 }
 
-function summary(confusion: ConfusionMatrix): AgreementSummary {
+/**
+ * Each trace's newest result (by evaluation time, then version text): what the evaluator says about
+ * the trace today when several versions judged it.
+ */
+export function newestPerTrace(results: readonly EvaluatorResult[]): EvaluatorResult[] {
+  const byTrace = new Map<string, EvaluatorResult>();
+  for (const r of results) {
+    const seen = byTrace.get(r.traceId);
+    if (!seen || r.at > seen.at || (r.at === seen.at && r.version > seen.version)) byTrace.set(r.traceId, r);
+  }
+  return [...byTrace.values()];
+}
+
+export function predictsFailure(score: number, threshold: number, direction: CalibrationQuery['direction']): boolean {
+  return direction === 'below' ? score < threshold : score >= threshold;
+}
+
+/** How a set of pairs is judged: by score at a threshold when any pair has a score, else by the evaluator's labels. */
+export interface Decision {
+  basis: CalibrationBasis;
+  threshold: number | null;
+  thresholdSource: ThresholdSource;
+  /** The pairs judged (with a score for `score`, with a label for `label`). */
+  judged: Pair[];
+  /** The evaluator's call on `judged[i]`. */
+  predicted: boolean[];
+  sweep: ThresholdSweep | null;
+}
+
+export function decide(pairs: readonly Pair[], q: Pick<CalibrationQuery, 'direction' | 'threshold'>): Decision {
+  const scored = pairs.filter((p): p is Pair & { score: number } => p.score !== null);
+  if (scored.length) {
+    const sweep = thresholdSweep(scored.map((p) => p.score), scored.map((p) => p.failure), q.direction);
+    const threshold = q.threshold ?? sweep.bestF1?.threshold ?? null;
+    const thresholdSource: ThresholdSource = q.threshold !== undefined ? 'query' : threshold === null ? 'none' : 'bestF1';
+    const predicted = scored.map((p) => threshold !== null && predictsFailure(p.score, threshold, q.direction));
+    return { basis: 'score', threshold, thresholdSource, judged: scored, predicted, sweep };
+  }
+  const labelled = pairs.filter((p) => p.labelFailure !== null);
+  if (labelled.length) {
+    return { basis: 'label', threshold: null, thresholdSource: 'none', judged: labelled, predicted: labelled.map((p) => p.labelFailure!), sweep: null };
+  }
+  return { basis: 'none', threshold: null, thresholdSource: 'none', judged: [], predicted: [], sweep: null };
+}
+
+/** Confusion and Cohen's κ (with its 95% CI) of predictions against the human verdicts. */
+export function agreement(predicted: readonly boolean[], actual: readonly boolean[]): AgreementSummary {
+  const confusion = confusionMatrix(predicted, actual);
   const { kappa, se, ci95 } = kappaFromTable([
     [confusion.tp, confusion.fp],
     [confusion.fn, confusion.tn],
   ]);
-  return { n: confusion.tp + confusion.fp + confusion.fn + confusion.tn, confusion, kappa: { kappa, se, ci95 } };
+  return { n: predicted.length, confusion, kappa: { kappa, se, ci95 } };
 }
 
+export const accuracyInterval = (c: ConfusionMatrix, n: number) => wilsonInterval(c.tp + c.tn, n);
+
 /**
- * Pairs each trace's evaluator result with its human majority label (ties excluded) and measures agreement.
- * The headline confusion is the score at its best-F1 threshold, or the evaluator's labels when it has no scores.
+ * The headline: each trace's evaluator result against its effective human label. Judged by score at
+ * the `threshold` asked for or the best-F1 one, or by the evaluator's labels when it gives no scores.
  */
-export function calibrate(q: CalibrationQuery, positive: string, results: readonly EvaluatorResult[], labels: Map<string, unknown[]>): CalibrationResponse {
-  const pairs = results.flatMap((r) => {
-    const human = majority(labels.get(r.traceId) ?? []);
-    return human === undefined ? [] : [{ ...r, failure: String(human) === positive }];
-  });
-  const scoredPairs = pairs.filter((p): p is typeof p & { score: number } => p.score !== null);
-  const labelledPairs = pairs.filter((p): p is typeof p & { labelFailure: boolean } => p.labelFailure !== null);
-  const labelAgreement = labelledPairs.length
-    ? summary(confusionMatrix(labelledPairs.map((p) => p.labelFailure), labelledPairs.map((p) => p.failure)))
-    : null;
+export function calibrate(
+  q: CalibrationQuery,
+  positive: string,
+  evaluatorPositive: string,
+  pairs: readonly Pair[],
+): CalibrationResponse {
+  const d = decide(pairs, q);
+  const headline = agreement(d.predicted, d.judged.map((p) => p.failure));
+  const labelled = pairs.filter((p) => p.labelFailure !== null);
+  const labelAgreement = labelled.length ? agreement(labelled.map((p) => p.labelFailure!), labelled.map((p) => p.failure)) : null;
 
   let scored: CalibrationResponse['scored'] = null;
-  let headline: AgreementSummary = summary({ tp: 0, fp: 0, fn: 0, tn: 0 });
-  let basis: CalibrationResponse['basis'] = 'none';
-  let threshold: number | null = null;
-  if (scoredPairs.length) {
-    const scores = scoredPairs.map((p) => p.score);
-    const actual = scoredPairs.map((p) => p.failure);
-    const sweep = thresholdSweep(scores, actual, q.direction);
-    scored = { n: scoredPairs.length, spearman: spearman(scores, actual.map(Number)), sweep };
-    threshold = sweep.bestF1?.threshold ?? null;
-    const predicted = scores.map((s) => threshold !== null && (q.direction === 'below' ? s < threshold : s >= threshold));
-    headline = summary(confusionMatrix(predicted, actual));
-    basis = 'score';
-  } else if (labelAgreement) {
-    headline = labelAgreement;
-    basis = 'label';
+  if (d.basis === 'score' && d.sweep) {
+    const scores = d.judged.map((p) => p.score!);
+    const numeric = d.judged.every((p) => p.humanNumber !== null);
+    const rho = numeric ? spearman(scores, d.judged.map((p) => p.humanNumber!)) : spearman(scores, d.judged.map((p) => Number(p.failure)));
+    scored = { n: d.judged.length, spearman: rho, spearmanWith: numeric ? 'value' : 'failure', sweep: d.sweep };
   }
-  const { confusion, n } = headline;
+  const labelSources = { adjudicated: 0, majority: 0, single: 0 };
+  for (const p of d.judged) labelSources[p.human.source]++;
+  const { n, confusion } = headline;
   const tooFew = n < MIN_LABELED;
   return {
     evaluator: q.evaluator,
+    evaluatorVersion: q.evaluatorVersion ?? null,
     field: q.field,
     positive,
+    evaluatorPositive,
     direction: q.direction,
-    n,
+    ...headline,
     tooFew,
     note: tooFew ? TOO_FEW_NOTE : null,
-    basis,
-    threshold,
-    confusion,
+    basis: d.basis,
+    threshold: d.threshold,
+    thresholdSource: d.thresholdSource,
     metrics: binaryMetrics(confusion),
-    kappa: headline.kappa,
-    accuracyCi: wilsonInterval(confusion.tp + confusion.tn, n),
+    accuracyCi: accuracyInterval(confusion, n),
     scored,
     labelAgreement,
+    labelSources,
   };
 }

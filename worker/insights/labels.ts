@@ -2,16 +2,20 @@ import type { LabelField } from '../schemas/label-schemas';
 
 /**
  * The human label of each trace for one field, as every insight uses it: an admin's adjudication
- * when there is one, otherwise the reviewers' majority. Only annotations whose schema version defines
+ * when there is one, otherwise the reviewers' majority. Only answers whose schema version defines
  * the field with the same type as the newest version count, so a field whose meaning changed
  * (e.g. numeric → categorical under the same key) never mixes old answers into new analyses.
+ * `resolveLabels` is the pure rule (unit-tested on plain rows); `fieldLabels` reads D1 and applies it.
  */
 
 export type LabelSource = 'adjudicated' | 'majority' | 'single';
 
 export interface EffectiveLabel {
   traceId: string;
-  /** A pass_fail string, boolean, number, category string, or an array of categories (multi select). */
+  /**
+   * A pass_fail string, boolean, number, category string, or a sorted array of categories (multi select).
+   * Undefined only in `contested` (a tie nobody adjudicated).
+   */
   value: unknown;
   source: LabelSource;
   /** How many reviewers answered the field (0 when only adjudicated). */
@@ -33,18 +37,28 @@ export interface FieldLabels {
   /** The field as the newest schema version seen defines it; null when no annotation has the field. */
   field: LabelField | null;
   labels: Map<string, EffectiveLabel>;
-  /** Annotations dropped because their schema version does not define the field with the same type. */
+  /** Traces whose reviewers tie and that nobody adjudicated: no label, but their answers are here. */
+  contested: Map<string, EffectiveLabel>;
+  /** Answers (annotations or adjudications) dropped because their schema version does not define the field with the same type. */
   skippedVersions: number;
 }
 
-interface Row {
+/** One stored answer to the field: a reviewer's annotation or an adjudication. */
+export interface AnswerRow {
   traceId: string;
   queueId: string;
-  reviewerId: string;
+  /** The reviewer; ignored for adjudications. */
+  reviewerId?: string;
   schemaId: string;
   schemaVersion: number;
-  /** JSON text of the field's value. */
-  v: string;
+  value: unknown;
+}
+
+/** A label schema version's fields; `resolveLabels` takes them oldest first. */
+export interface SchemaVersionFields {
+  schemaId: string;
+  version: number;
+  fields: LabelField[];
 }
 
 const FIELD_KEY = /^[a-z][a-z0-9_]{0,63}$/;
@@ -55,7 +69,8 @@ export function fieldPath(field: string): string {
   return `$.${field}`;
 }
 
-function scopeSql(alias: string, scope: LabelScope): { sql: string; args: unknown[] } {
+/** ` AND …` conditions limiting rows of table `alias` (with project_id and trace_id columns) to the scope. */
+export function scopeSql(alias: string, scope: LabelScope): { sql: string; args: unknown[] } {
   const parts: string[] = [];
   const args: unknown[] = [];
   if (scope.queueId !== undefined) (parts.push(`${alias}.queue_id = ?`), args.push(scope.queueId));
@@ -66,10 +81,18 @@ function scopeSql(alias: string, scope: LabelScope): { sql: string; args: unknow
   return { sql: parts.map((p) => ` AND ${p}`).join(''), args };
 }
 
-/** Per-option majority for multi-select answers: an option is in when more than half chose it. */
-function majorityOfSets(values: readonly unknown[]): unknown[] {
+/** A multi-select answer as a sorted list of distinct options, so equal sets compare equal. */
+export function optionSet(value: unknown): string[] {
+  return [...new Set(Array.isArray(value) ? value.map(String) : [])].sort();
+}
+
+/**
+ * Per-option majority for multi-select answers: an option is in when more than half of the reviewers
+ * chose it, so with two reviewers only the options both chose.
+ */
+export function majorityOfSets(values: readonly unknown[]): string[] {
   const counts = new Map<string, number>();
-  for (const v of values) for (const o of new Set(Array.isArray(v) ? (v as unknown[]).map(String) : [])) counts.set(o, (counts.get(o) ?? 0) + 1);
+  for (const v of values) for (const o of optionSet(v)) counts.set(o, (counts.get(o) ?? 0) + 1);
   return [...counts].filter(([, n]) => n * 2 > values.length).map(([o]) => o).sort();
 }
 
@@ -82,15 +105,95 @@ export function plurality(values: readonly unknown[]): unknown {
   return JSON.parse(ranked[0][0]);
 }
 
-function sameType(a: LabelField, b: LabelField): boolean {
+/** Whether answers under definition `a` can be compared with answers under `b` (same kind of value). */
+export function sameType(a: LabelField, b: LabelField): boolean {
   if (a.type !== b.type) return false;
   if (a.type === 'categorical' && b.type === 'categorical') return a.multiple === b.multiple;
   return true;
 }
 
+const isMultiple = (f: LabelField | null): boolean => f?.type === 'categorical' && f.multiple;
+
+/**
+ * The effective label of `field` per trace from plain rows. The reference definition is the one of the
+ * newest version (in `versions` order) that any row answered; rows whose version lacks the field or
+ * defines it with another type are skipped. Adjudication rows are applied in the order given, so with
+ * several (one trace in several queues) the last one wins. `opts.reference` fixes the definition instead
+ * (a queue's current one), so only answers of that type count.
+ */
+export function resolveLabels(
+  field: string,
+  versions: readonly SchemaVersionFields[],
+  annotations: readonly AnswerRow[],
+  adjudications: readonly AnswerRow[] = [],
+  opts: { reference?: LabelField } = {},
+): FieldLabels {
+  const defs = new Map<string, LabelField>();
+  let reference: LabelField | null = opts.reference ?? null;
+  const used = new Set([...annotations, ...adjudications].map((r) => `${r.schemaId}@${r.schemaVersion}`));
+  for (const v of versions) {
+    const def = v.fields.find((f) => f.key === field);
+    if (!def) continue;
+    defs.set(`${v.schemaId}@${v.version}`, def);
+    if (!opts.reference && used.has(`${v.schemaId}@${v.version}`)) reference = def;
+  }
+  const counts = (r: AnswerRow): boolean => {
+    const def = defs.get(`${r.schemaId}@${r.schemaVersion}`);
+    return !!def && !!reference && sameType(def, reference) && r.value !== null && r.value !== undefined;
+  };
+  const multiple = isMultiple(reference);
+  const blank = (traceId: string, source: LabelSource): EffectiveLabel => ({ traceId, value: undefined, source, reviewers: 0, values: [], reviewerIds: [], queueIds: [] });
+
+  const all = new Map<string, EffectiveLabel>();
+  let skippedVersions = 0;
+  for (const r of annotations) {
+    if (!counts(r)) {
+      skippedVersions++;
+      continue;
+    }
+    const l = all.get(r.traceId) ?? blank(r.traceId, 'single');
+    l.values.push(multiple ? optionSet(r.value) : r.value);
+    l.reviewerIds.push(r.reviewerId ?? '');
+    if (!l.queueIds.includes(r.queueId)) l.queueIds.push(r.queueId);
+    l.reviewers++;
+    all.set(r.traceId, l);
+  }
+  for (const l of all.values()) {
+    l.value = l.reviewers === 1 ? l.values[0] : multiple ? majorityOfSets(l.values) : plurality(l.values);
+    l.source = l.reviewers === 1 ? 'single' : 'majority';
+  }
+  for (const r of adjudications) {
+    if (!counts(r)) {
+      skippedVersions++;
+      continue;
+    }
+    const l = all.get(r.traceId) ?? blank(r.traceId, 'adjudicated');
+    l.value = multiple ? optionSet(r.value) : r.value;
+    l.source = 'adjudicated';
+    if (!l.queueIds.includes(r.queueId)) l.queueIds.push(r.queueId);
+    all.set(r.traceId, l);
+  }
+  const labels = new Map<string, EffectiveLabel>();
+  const contested = new Map<string, EffectiveLabel>();
+  for (const [traceId, l] of all) (l.value === undefined ? contested : labels).set(traceId, l);
+  return { field: reference, labels, contested, skippedVersions };
+}
+
+interface SqlRow {
+  traceId: string;
+  queueId: string;
+  reviewerId?: string;
+  schemaId: string;
+  schemaVersion: number;
+  /** JSON text of the field's value. */
+  v: string;
+}
+
+const toAnswer = (r: SqlRow): AnswerRow => ({ traceId: r.traceId, queueId: r.queueId, reviewerId: r.reviewerId, schemaId: r.schemaId, schemaVersion: r.schemaVersion, value: JSON.parse(r.v) });
+
 /**
  * Effective labels of `field` for every trace in scope with at least one answer or an adjudication.
- * Ties without an adjudication are left out of `labels` (their reviewers disagree evenly).
+ * Ties without an adjudication are left out of `labels` (their reviewers disagree evenly) and listed in `contested`.
  * Cost: one indexed read of the project's annotations and adjudications, values extracted in SQL.
  */
 export async function fieldLabels(d1: D1Database, projectId: string, field: string, scope: LabelScope = {}): Promise<FieldLabels> {
@@ -108,66 +211,17 @@ export async function fieldLabels(d1: D1Database, projectId: string, field: stri
     d1
       .prepare(
         `SELECT j.trace_id AS traceId, j.queue_id AS queueId, j.schema_id AS schemaId, j.schema_version AS schemaVersion,
-                j."values" -> '${path}' AS v, j.updated_at AS updatedAt
+                j."values" -> '${path}' AS v
          FROM adjudications j WHERE j.project_id = ? AND j."values" -> '${path}' IS NOT NULL AND j."values" -> '${path}' <> 'null'${j.sql}
          ORDER BY j.updated_at`,
       )
       .bind(projectId, ...j.args),
     d1
-      .prepare(`SELECT schema_id AS schemaId, version, fields, created_at AS createdAt FROM label_schema_versions WHERE project_id = ? ORDER BY created_at, version`)
+      .prepare(`SELECT schema_id AS schemaId, version, fields FROM label_schema_versions WHERE project_id = ? ORDER BY created_at, version`)
       .bind(projectId),
   ]);
-  const annotationRows = annotations.results as unknown as Row[];
-  const adjudicationRows = adjudicated.results as unknown as Row[];
-
-  // The field's definition in every schema version; the reference is the newest version that uses it.
-  const defs = new Map<string, LabelField>();
-  let reference: LabelField | null = null;
-  const used = new Set([...annotationRows, ...adjudicationRows].map((r) => `${r.schemaId}@${r.schemaVersion}`));
-  for (const v of versions.results as { schemaId: string; version: number; fields: string }[]) {
-    const def = (JSON.parse(v.fields) as LabelField[]).find((f) => f.key === field);
-    if (!def) continue;
-    defs.set(`${v.schemaId}@${v.version}`, def);
-    if (used.has(`${v.schemaId}@${v.version}`)) reference = def;
-  }
-  const counts = (r: Row): boolean => {
-    const def = defs.get(`${r.schemaId}@${r.schemaVersion}`);
-    return !!def && !!reference && sameType(def, reference);
-  };
-
-  const labels = new Map<string, EffectiveLabel>();
-  let skippedVersions = 0;
-  for (const r of annotationRows) {
-    if (!counts(r)) {
-      skippedVersions++;
-      continue;
-    }
-    const l = labels.get(r.traceId) ?? { traceId: r.traceId, value: undefined, source: 'single' as LabelSource, reviewers: 0, values: [], reviewerIds: [], queueIds: [] };
-    l.values.push(JSON.parse(r.v));
-    l.reviewerIds.push(r.reviewerId);
-    if (!l.queueIds.includes(r.queueId)) l.queueIds.push(r.queueId);
-    l.reviewers++;
-    labels.set(r.traceId, l);
-  }
-  const multiple = reference?.type === 'categorical' && reference.multiple;
-  for (const [traceId, l] of labels) {
-    l.value = l.reviewers === 1 ? l.values[0] : multiple ? majorityOfSets(l.values) : plurality(l.values);
-    l.source = l.reviewers === 1 ? 'single' : 'majority';
-    if (l.value === undefined) labels.delete(traceId);
-  }
-  // Adjudications win; ordered by time, so the newest one of a trace in several queues is kept.
-  for (const r of adjudicationRows) {
-    if (!counts(r)) {
-      skippedVersions++;
-      continue;
-    }
-    const l = labels.get(r.traceId) ?? { traceId: r.traceId, value: undefined, source: 'adjudicated' as LabelSource, reviewers: 0, values: [], reviewerIds: [], queueIds: [] };
-    l.value = JSON.parse(r.v);
-    l.source = 'adjudicated';
-    if (!l.queueIds.includes(r.queueId)) l.queueIds.push(r.queueId);
-    labels.set(r.traceId, l);
-  }
-  return { field: reference, labels, skippedVersions };
+  const schemaVersions = (versions.results as { schemaId: string; version: number; fields: string }[]).map((v) => ({ ...v, fields: JSON.parse(v.fields) as LabelField[] }));
+  return resolveLabels(field, schemaVersions, (annotations.results as unknown as SqlRow[]).map(toAnswer), (adjudicated.results as unknown as SqlRow[]).map(toAnswer));
 }
 
 /** Whether a label value means failure: `fail` for pass_fail, `true` for boolean, membership for categories. */

@@ -1,14 +1,9 @@
 import { fromBinary, fromJson, type JsonValue } from '@bufbuild/protobuf';
-import {
-  ExportTraceServiceRequestSchema,
-  InstrumentationScopeSchema,
-  ResourceSchema,
-  SpanSchema,
-  type ExportTraceServiceRequest,
-} from './gen/otlp_pb';
+import { InstrumentationScopeSchema, ResourceSchema, SpanSchema, type Span } from './gen/otlp_pb';
 import { hexIdsToBase64, isJsonObject } from './json-ids';
 import { normalizeSpan, resourceAttributes, scopeOf, type NormalizeResult, type SpanContext } from './normalize';
 import { addRejection, emptyRejections } from './rejections';
+import { splitRequest, type RawResourceSpans } from './split';
 import type { DecodeResult } from './types';
 
 /** The request as a whole cannot be read; the route answers 400 with a google.rpc.Status. */
@@ -19,23 +14,58 @@ export class OtlpDecodeError extends Error {
 // Newer OTLP versions add fields; accepting them keeps old Sieve builds compatible with new SDKs.
 const JSON_OPTIONS = { ignoreUnknownFields: true };
 
-/** Decodes an OTLP/HTTP protobuf body. Throws OtlpDecodeError when the bytes are not a valid request. */
+const BINARY_OPTIONS = { readUnknownFields: false };
+
+/**
+ * Decodes an OTLP/HTTP protobuf body. Throws OtlpDecodeError when the outline of the request
+ * cannot be read; a span, resource or scope that fails to decode only rejects the spans it
+ * covers, as in decodeJson.
+ */
 export function decodeProtobuf(bytes: Uint8Array): DecodeResult {
-  let request: ExportTraceServiceRequest;
+  let groups: RawResourceSpans[];
   try {
-    request = fromBinary(ExportTraceServiceRequestSchema, bytes, { readUnknownFields: false });
+    groups = splitRequest(bytes);
   } catch (err) {
     throw new OtlpDecodeError(`malformed OTLP protobuf: ${errorMessage(err)}`);
   }
   const result: DecodeResult = { spans: [], rejected: emptyRejections() };
-  for (const rs of request.resourceSpans) {
-    const resource = resourceAttributes(rs.resource);
+  for (const rs of groups) {
+    let resource: SpanContext['resource'];
+    try {
+      resource = resourceAttributes(fromBinary(ResourceSchema, rs.resource, BINARY_OPTIONS));
+    } catch (err) {
+      const count = rs.scopeSpans.reduce((n, ss) => n + ss.spans.length, 0);
+      addRejection(result.rejected, `invalid resource: ${binaryErrorMessage(err)}`, count);
+      continue;
+    }
     for (const ss of rs.scopeSpans) {
-      const context: SpanContext = { resource, scope: scopeOf(ss.scope) };
-      for (const span of ss.spans) collect(result, normalizeSpan(span, context));
+      let context: SpanContext;
+      try {
+        context = { resource, scope: scopeOf(fromBinary(InstrumentationScopeSchema, ss.scope, BINARY_OPTIONS)) };
+      } catch (err) {
+        addRejection(result.rejected, `invalid scope: ${binaryErrorMessage(err)}`, ss.spans.length);
+        continue;
+      }
+      for (const span of ss.spans) collect(result, decodeBinarySpan(span, context));
     }
   }
   return result;
+}
+
+function decodeBinarySpan(bytes: Uint8Array, context: SpanContext): NormalizeResult {
+  let span: Span;
+  try {
+    span = fromBinary(SpanSchema, bytes, BINARY_OPTIONS);
+  } catch (err) {
+    return { ok: false, reason: `invalid span: ${binaryErrorMessage(err)}` };
+  }
+  return normalizeSpan(span, context);
+}
+
+// When reading binary, protobuf-es throws a TypeError only from its strict UTF-8 decoder, whose
+// own message ("Failed to decode input") does not tell a sender what is wrong.
+function binaryErrorMessage(err: unknown): string {
+  return err instanceof TypeError ? 'a string field is not valid UTF-8' : errorMessage(err);
 }
 
 /**

@@ -4,6 +4,8 @@ import { otlpFormat, readBody, type OtlpFormat } from '../ingest/body';
 import { throttle } from '../ingest/throttle';
 import { HttpError, TooManyRequests } from '../lib/errors';
 import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import { count, METRICS } from '../ops/counters';
+import { log } from '../ops/log';
 import { decodeJson, decodeProtobuf, OtlpDecodeError } from '../otlp/decode';
 import { encodeExportResponse, encodeStatus } from '../otlp/encode-response';
 
@@ -23,26 +25,40 @@ const routes = new Hono<AppEnv>()
   .onError((err, c) => {
     const format = guessFormat(c.req.header('content-type'));
     if (err instanceof HttpError) return statusResponse(err, format);
-    console.error(JSON.stringify({ level: 'error', msg: 'otlp ingest failed', error: String(err) }));
+    log.error('otlp ingest failed', { error: err });
     return statusResponse(new HttpError(500, 'internal', 'Internal error; retry later.'), format);
   })
   .post('/traces', authenticate, requireAccess('ingest'), async (c) => {
     const projectId = c.get('projectId');
-    const wait = throttle(projectId, Number(c.env.INGEST_RATE_LIMIT_RPS));
-    if (wait) throw new TooManyRequests('Ingest rate limit reached for this project.', wait);
-    const format = otlpFormat(c.req.header('content-type'));
-    const bytes = await readBody(c.req.raw);
-    let decoded;
+    count(METRICS.ingestRequests, projectId);
     try {
-      decoded = format === 'protobuf' ? decodeProtobuf(bytes) : decodeJson(new TextDecoder().decode(bytes));
+      return await ingest(c.env, c.req.raw, projectId);
     } catch (err) {
-      if (err instanceof OtlpDecodeError) throw new HttpError(400, 'bad_request', err.message);
+      count(METRICS.ingestFailed, projectId);
       throw err;
     }
-    await storeSpans(c.env, projectId, decoded.spans);
-    const body = encodeExportResponse(decoded.rejected, format);
-    return new Response(body, { status: 200, headers: { 'content-type': CONTENT_TYPE[format] } });
   });
+
+/** Decodes, stores and answers one export request, counting its spans and bytes (in memory; see ops/counters). */
+async function ingest(env: Env, req: Request, projectId: string): Promise<Response> {
+  const wait = throttle(projectId, Number(env.INGEST_RATE_LIMIT_RPS));
+  if (wait) throw new TooManyRequests('Ingest rate limit reached for this project.', wait);
+  const format = otlpFormat(req.headers.get('content-type') ?? undefined);
+  const bytes = await readBody(req);
+  count(METRICS.ingestBytes, projectId, bytes.byteLength);
+  let decoded;
+  try {
+    decoded = format === 'protobuf' ? decodeProtobuf(bytes) : decodeJson(new TextDecoder().decode(bytes));
+  } catch (err) {
+    if (err instanceof OtlpDecodeError) throw new HttpError(400, 'bad_request', err.message);
+    throw err;
+  }
+  const stored = await storeSpans(env, projectId, decoded.spans);
+  count(METRICS.spansAccepted, projectId, stored);
+  count(METRICS.spansRejected, projectId, decoded.rejected.count);
+  const body = encodeExportResponse(decoded.rejected, format);
+  return new Response(body, { status: 200, headers: { 'content-type': CONTENT_TYPE[format] } });
+}
 
 export default routes;
 export type OtlpRoutes = typeof routes;

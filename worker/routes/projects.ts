@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
-import { createProject, getProject, listProjectsOfUser, renameProject } from '../data/projects';
+import { createProject, getProject, listProjectsOfUser, updateProject } from '../data/projects';
 import { getDb } from '../db/client';
 import { NotFound } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
 import { authenticate, requireAccess, requireUser, type AppEnv } from '../middleware/auth';
-import { CreateProjectBody, UpdateProjectBody, type ProjectListResponse, type ProjectResponse } from '../schemas/projects';
+import { forgetRedactor } from '../ingest/redaction-cache';
+import { CreateProjectBody, UpdateProjectBody, type ProjectDetailResponse, type ProjectListResponse, type ProjectResponse } from '../schemas/projects';
 import apiKeys from './api-keys';
 import members from './members';
 
@@ -26,14 +27,17 @@ const routes = new Hono<AppEnv>()
   .get('/:projectId', authenticate, requireAccess('read', inPath), async (c) => {
     const project = await getProject(getDb(c.env.DB), { projectId: c.get('projectId') });
     if (!project) throw new NotFound('Project');
-    const body: ProjectResponse = { ...project, role: c.get('role') };
+    const body: ProjectDetailResponse = { ...project, role: c.get('role') };
     return c.json(body);
   })
+  /** Name, retention and redaction. New redaction rules apply to spans ingested afterwards (see REDACTION_CACHE_MS). */
   .patch('/:projectId', authenticate, requireAccess('admin', inPath), async (c) => {
-    const { name } = await jsonBody(c, UpdateProjectBody);
-    const project = await renameProject(getDb(c.env.DB), { projectId: c.get('projectId'), name });
+    const change = await jsonBody(c, UpdateProjectBody);
+    const projectId = c.get('projectId');
+    const project = await updateProject(getDb(c.env.DB), { projectId, change });
     if (!project) throw new NotFound('Project');
-    const body: ProjectResponse = { ...project, role: c.get('role') };
+    if (change.redaction) forgetRedactor(projectId);
+    const body: ProjectDetailResponse = { ...project, role: c.get('role') };
     return c.json(body);
   })
   .route('/:projectId/members', members)

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import { adjudicate, itemAdjudication, removeAdjudication } from '../insights/adjudication';
 import { jsonBody, params, query } from '../lib/validate';
 import { requireAccess, type AppEnv } from '../middleware/auth';
+import { AdjudicationBody, type ItemDetailResponse } from '../schemas/insights-agreement';
 import { AddItemsBody, ItemParam, ListItemsQuery, QueueIdParam } from '../schemas/queues';
 import { itemContext } from '../queues/review';
 import { addItems, loadQueue, queueStub, unwrap } from '../queues/service';
@@ -20,12 +22,26 @@ const routes = new Hono<AppEnv>()
   })
   .get('/:itemId', requireAccess('review'), async (c) => {
     const { queueId, itemId } = params(c, ItemParam);
-    return c.json(await itemContext(c.env, c.get('projectId'), queueId, itemId, c.get('principal')));
+    const projectId = c.get('projectId');
+    const [ctx, adjudication] = await Promise.all([itemContext(c.env, projectId, queueId, itemId, c.get('principal')), itemAdjudication(c.env, projectId, queueId, itemId)]);
+    // A blind queue withholds others' labels until one's own review is in; the final label is one of them.
+    const body: ItemDetailResponse = { ...ctx, adjudication: ctx.hidden ? null : adjudication };
+    return c.json(body);
   })
   .delete('/:itemId', requireAccess('admin'), async (c) => {
     const { queueId, itemId } = params(c, ItemParam);
     const { cfg } = await loadQueue(c.env, c.get('projectId'), queueId);
     unwrap(await queueStub(c.env, queueId).removeItem(cfg, itemId));
+    return c.body(null, 204);
+  })
+  .put('/:itemId/adjudication', requireAccess('admin'), async (c) => {
+    const { queueId, itemId } = params(c, ItemParam);
+    const body = await jsonBody(c, AdjudicationBody);
+    return c.json(await adjudicate(c.env, c.get('projectId'), queueId, itemId, body, c.get('principal')));
+  })
+  .delete('/:itemId/adjudication', requireAccess('admin'), async (c) => {
+    const { queueId, itemId } = params(c, ItemParam);
+    await removeAdjudication(c.env, c.get('projectId'), queueId, itemId);
     return c.body(null, 204);
   });
 

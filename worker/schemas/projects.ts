@@ -14,12 +14,123 @@ export const ApiKeyParam = ProjectIdParam.extend({ keyId: z.string().min(1).max(
 export const CreateProjectBody = z.object({ name: ProjectName });
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
 
-export const UpdateProjectBody = z.object({ name: ProjectName });
+/** The built-in redaction detectors; see worker/ingest/detectors.ts for what each one matches. */
+export const RedactionDetector = z.enum(['secrets', 'creditCard', 'email', 'phone']);
+export type RedactionDetector = z.infer<typeof RedactionDetector>;
+
+export const MAX_PATTERN_CHARS = 300;
+
+/**
+ * Why a custom pattern cannot run at ingest, or null when it can: it must compile, must not match
+ * the empty string (a marker would land between characters), and must not nest unbounded
+ * quantifiers like `(a+)+`, which can take exponential time on one unlucky value.
+ */
+export function patternProblem(pattern: string, ignoreCase = false): string | null {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern, ignoreCase ? 'gi' : 'g');
+  } catch (err) {
+    return `does not compile: ${(err as Error).message}`;
+  }
+  for (const sample of ['', ' ', 'a', 'Ab 12 x@y.z', '\n\t-_.']) {
+    re.lastIndex = 0;
+    for (let m = re.exec(sample); m; m = re.exec(sample)) {
+      if (m[0] === '') return 'matches the empty string; it must match at least one character';
+    }
+  }
+  return nestedQuantifier(pattern) ? 'nests unbounded quantifiers, like (a+)+, which can take exponential time' : null;
+}
+
+/**
+ * A group holding `*`, `+` or `{n,}` that is itself repeated so (star height above one, the rule
+ * of the safe-regex package): the shape behind catastrophic backtracking. Conservative: it also
+ * refuses safe forms like `(?:-[a-z]+)*`, which can be written `[a-z-]*`.
+ */
+function nestedQuantifier(p: string): boolean {
+  const groups: boolean[] = [false];
+  let afterRepeatingGroup = false;
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i];
+    if (ch === '*' || ch === '+' || (ch === '{' && /^\{\d+,\}/.test(p.slice(i, i + 12)))) {
+      if (afterRepeatingGroup) return true;
+      groups[groups.length - 1] = true;
+    }
+    afterRepeatingGroup = false;
+    if (ch === '\\') i++;
+    else if (ch === '[') {
+      for (i++; i < p.length && p[i] !== ']'; i++) if (p[i] === '\\') i++;
+    } else if (ch === '(') groups.push(false);
+    else if (ch === ')' && groups.length > 1) {
+      afterRepeatingGroup = groups.pop()!;
+      if (afterRepeatingGroup) groups[groups.length - 1] = true;
+    }
+  }
+  return false;
+}
+
+export const CustomPattern = z
+  .object({
+    /** Shown in the marker: `[REDACTED:<name>]`. */
+    name: z.string().trim().regex(/^[a-z0-9_-]{1,32}$/, 'use 1–32 lowercase letters, digits, - or _'),
+    pattern: z.string().min(1, 'a pattern is needed').max(MAX_PATTERN_CHARS, `at most ${MAX_PATTERN_CHARS} characters`),
+    ignoreCase: z.boolean().default(false),
+  })
+  .superRefine((p, ctx) => {
+    const problem = patternProblem(p.pattern, p.ignoreCase);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['pattern'], message: `the pattern ${problem}` });
+  });
+export type CustomPattern = z.infer<typeof CustomPattern>;
+
+/** An attribute key (`http.request.header.cookie`) or, ending in `*`, a key prefix (`app.debug.*`). */
+const DropKey = z.string().trim().min(1).max(200).regex(/^[^*]+\*?$/, 'a key, or a prefix ending in one *');
+
+const uniqueNames = (list: { name: string }[]) => new Set(list.map((p) => p.name)).size === list.length;
+const CustomPatterns = z.array(CustomPattern).max(20).refine(uniqueNames, 'each pattern needs its own name');
+/** Attribute keys removed outright (with their children, `key.*`), on spans, events, links and resources. */
+const DropAttributes = z.array(DropKey).max(100);
+
+/**
+ * A project's redaction rules, applied at ingest before anything is stored. Unset fields take the
+ * defaults, so a project that never saved settings (stored `{}`) redacts secrets and card numbers
+ * but not emails or phone numbers.
+ */
+export const RedactionConfig = z.object({
+  detectors: z
+    .object({
+      secrets: z.boolean().default(true),
+      creditCard: z.boolean().default(true),
+      email: z.boolean().default(false),
+      phone: z.boolean().default(false),
+    })
+    .prefault({}),
+  customPatterns: CustomPatterns.default([]),
+  dropAttributes: DropAttributes.default([]),
+});
+export type RedactionConfig = z.infer<typeof RedactionConfig>;
+
+/** A change to the redaction rules: detectors merge into the current ones, lists replace theirs. No defaults here. */
+export const RedactionPatch = z.strictObject({
+  detectors: z.strictObject({ secrets: z.boolean(), creditCard: z.boolean(), email: z.boolean(), phone: z.boolean() }).partial().optional(),
+  customPatterns: CustomPatterns.optional(),
+  dropAttributes: DropAttributes.optional(),
+});
+export type RedactionPatch = z.infer<typeof RedactionPatch>;
+
+/** Days to keep traces; null keeps them forever. */
+export const RetentionDays = z.number().int().min(1).max(3650).nullable();
+
+export const UpdateProjectBody = z
+  .strictObject({ name: ProjectName.optional(), retentionDays: RetentionDays.optional(), redaction: RedactionPatch.optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'send at least one setting to change');
 export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
 
 /** A project as its caller sees it; `role` is null for an API key. */
 export const ProjectResponse = z.object({ id: z.string(), name: z.string(), role: Role.nullable(), createdAt: z.string() });
 export type ProjectResponse = z.infer<typeof ProjectResponse>;
+
+/** `GET/PATCH /projects/:projectId`: the project with its retention and redaction settings. */
+export const ProjectDetailResponse = ProjectResponse.extend({ retentionDays: z.number().nullable(), redaction: RedactionConfig });
+export type ProjectDetailResponse = z.infer<typeof ProjectDetailResponse>;
 
 export const ProjectListResponse = z.object({ data: z.array(ProjectResponse), nextCursor: z.null() });
 export type ProjectListResponse = z.infer<typeof ProjectListResponse>;

@@ -31,6 +31,8 @@ export interface TraceSummary {
   tags: string[];
   inputPreview: string | null;
   outputPreview: string | null;
+  /** Values replaced or attributes dropped by the project's redaction rules when the spans arrived. */
+  redactions: number;
   updatedAt: string;
   /** Per evaluator: the trace's lowest score and its label. */
   scores: { name: string; score: number | null; label: string | null }[];

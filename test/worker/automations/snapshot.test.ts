@@ -11,6 +11,7 @@ const summary: TraceSummary = {
   scores: [{ name: 'faithfulness', score: 0.4, label: 'fail' }],
   feedback: { count: 1, thumbsUp: 0, thumbsDown: 1, positive: 0, neutral: 0, negative: 0, minRating: null, maxRating: null },
   evalCount: 3,
+  redactions: 0,
 };
 
 describe('snapshotFromSummary', () => {

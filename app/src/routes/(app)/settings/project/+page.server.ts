@@ -1,11 +1,12 @@
 import { fail } from '@sveltejs/kit';
 import { api, apiAction } from '$lib/server/api';
 import type { ProjectResponse } from '$lib/types';
+import type { ProjectDetailResponse } from '$shared/projects';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const { project } = await event.parent();
-  const detail = await api<ProjectResponse>(event, `/projects/${encodeURIComponent(project.id)}`);
+  const detail = await api<ProjectDetailResponse>(event, `/projects/${encodeURIComponent(project.id)}`);
   return { detail, now: Date.now() };
 };
 

@@ -1,0 +1,1 @@
+CREATE INDEX `spans_payload` ON `spans` (`payload_key`);
