@@ -160,7 +160,7 @@ function halves(req: OtlpJsonRequest): [OtlpJsonRequest, OtlpJsonRequest] {
           spans: ss.spans.filter((s) => {
             const i = seen.get(s.traceId) ?? 0;
             seen.set(s.traceId, i + 1);
-            return i < Math.ceil(total.get(s.traceId)! / 2) === first;
+            return (i < Math.ceil(total.get(s.traceId)! / 2)) === first;
           }),
         };
       }),

@@ -11,6 +11,7 @@ import { rulesBench } from './rules';
  * `npm run bench [ingest|explorer|queue|export|rules|insights]`: all of them when none is named. Each server-side
  * benchmark starts its own private local server (fresh state, own port).
  * BENCH_SECONDS sets the ingest duration; EXPLORER_SIZES (e.g. "100000,1000000") the explorer's data sets.
+ * INSIGHTS_ANALYZE=1 runs the insights queries with SQLite planner statistics (PRAGMA optimize) present.
  * `npm run bench loadtest [-- --faults]` (only when named; 5 minutes) is `npm run loadtest`.
  */
 const only = process.argv[2];
@@ -47,7 +48,7 @@ if (!only || only === 'rules') {
   rulesBench();
 }
 if (!only || only === 'insights') {
-  await insightsBench(Number(process.env.INSIGHTS_RUNS ?? 20));
+  await insightsBench(Number(process.env.INSIGHTS_RUNS ?? 20), { analyze: process.env.INSIGHTS_ANALYZE === '1' });
 }
 if (only === 'loadtest') {
   const { lost } = await loadTest(loadTestOptions(process.argv.slice(3)));

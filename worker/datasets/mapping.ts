@@ -50,7 +50,8 @@ function firstOf(spans: SpanDetail[], read: (s: SpanDetail) => unknown): Found |
  * its value by the remaining dotted segments (a JSON string value is parsed on the way).
  */
 export function attributeAt(attributes: Record<string, AttrValue>, path: string): unknown {
-  if (path in attributes) return attributes[path];
+  // Own properties only: a path like `constructor` or `__proto__` must not reach Object.prototype.
+  if (Object.hasOwn(attributes, path)) return attributes[path];
   const key = Object.keys(attributes)
     .filter((k) => path.startsWith(`${k}.`))
     .sort((a, b) => b.length - a.length)[0];
@@ -64,7 +65,7 @@ export function attributeAt(attributes: Record<string, AttrValue>, path: string)
         return undefined;
       }
     }
-    if (v === null || typeof v !== 'object') return undefined;
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string, unknown>)[seg];
   }
   return v;

@@ -53,8 +53,13 @@ export function cardNetworkMatches(d: string): boolean {
       if (p2 === 34 || p2 === 37) return n === 15;
       if (p4 >= 3528 && p4 <= 3589) return n >= 16;
       return (p2 === 36 || p2 === 38 || p2 === 39 || (p4 >= 3000 && p4 <= 3059)) && n >= 14;
-    case '6':
-      return n >= 13;
+    case '6': {
+      // Discover 6011/644–649/65, UnionPay 62 (16–19 digits); Maestro 6304/6759/676770/676774 (13–19).
+      // Not every 6…: long numeric ids (snowflakes, int64 hashes) starting with 6 are common.
+      const p3 = Number(d.slice(0, 3));
+      if (p4 === 6011 || (p3 >= 644 && p3 <= 649) || p2 === 65 || p2 === 62) return n >= 16;
+      return p4 === 6304 || p4 === 6759 || d.startsWith('676770') || d.startsWith('676774');
+    }
     default:
       return false;
   }

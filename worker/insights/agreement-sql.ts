@@ -58,56 +58,22 @@ export function decodeCanon(spec: FieldSpec, canon: string | number): unknown {
 
 const join = (parts: { sql: string; args: unknown[] }[], sep: string) => ({ sql: parts.map((p) => p.sql).join(sep), args: parts.flatMap((p) => p.args) });
 
-/**
- * Items with identical ratings, counted: `r` is the JSON array of [reviewerId, canon per field] per
- * review, `j` the adjudication's canon per field (or null), `w` how many items share them.
- */
-export function patternsQuery(d1: D1Database, projectId: string, scope: LabelScope & { queueId: string }, specs: FieldSpec[]): D1PreparedStatement {
-  const where = scopeSql('a', scope);
-  const reviews = join(specs.map((s) => canonSql('a', s)), ', ');
-  const adjudicated = join(specs.map((s) => canonSql('j', s)), ', ');
-  return d1
-    .prepare(
-      `SELECT r, j, count(*) AS w FROM (
-         SELECT json_group_array(json_array(a.reviewer_id${specs.length ? `, ${reviews.sql}` : ''})) AS r,
-                (SELECT json_array(${adjudicated.sql}) FROM adjudications j WHERE j.project_id = a.project_id AND j.queue_id = a.queue_id AND j.trace_id = a.trace_id) AS j
-         FROM annotations a WHERE a.project_id = ?${where.sql}
-         GROUP BY a.trace_id
-       ) GROUP BY r, j`,
-    )
-    .bind(...reviews.args, ...adjudicated.args, projectId, ...where.args);
-}
-
-/** Per field, the answers skipped because their version defines the field with another type. */
-export function skippedQuery(d1: D1Database, projectId: string, scope: LabelScope & { queueId: string }, specs: FieldSpec[]): D1PreparedStatement {
-  const where = scopeSql('a', scope);
-  const sums = specs.map((s, i) => {
-    const path = fieldPath(s.field.key);
-    const allowed = s.versions.length ? `a.schema_version NOT IN (${s.versions.map((v) => Math.trunc(v)).join(', ')})` : '1';
-    return `coalesce(sum(CASE WHEN ${allowed} AND a."values" ->> '${path}' IS NOT NULL THEN 1 ELSE 0 END), 0) AS s${i}`;
-  });
-  return d1.prepare(`SELECT ${['count(*) AS n', ...sums].join(', ')} FROM annotations a WHERE a.project_id = ?${where.sql}`).bind(projectId, ...where.args);
-}
-
-/** Each reviewer of the queue (in scope) with the name of their latest review. */
-export function reviewersQuery(d1: D1Database, projectId: string, scope: LabelScope & { queueId: string }): D1PreparedStatement {
-  const where = scopeSql('a', scope);
-  return d1
-    .prepare(`SELECT a.reviewer_id AS reviewerId, a.reviewer_name AS reviewerName, max(a.updated_at) AS at FROM annotations a WHERE a.project_id = ?${where.sql} GROUP BY a.reviewer_id`)
-    .bind(projectId, ...where.args);
-}
-
-export interface PageRow {
-  traceId: string;
-  latest: number;
-  total: number;
-}
+/** One row of the report query; what the columns hold depends on `kind`. */
+export type ReportRow =
+  /** Items with identical reviews: `a` the JSON array of [reviewerId, reviewerName, canon per field] per review, `b` the adjudication's canon per field (null: none), `c` how many items. */
+  | { kind: 'p'; a: string; b: string | null; c: number }
+  /** Answers skipped per field (their version defines the field with another type): `a` a JSON array of counts. */
+  | { kind: 's'; a: string; b: null; c: null }
+  /** One item of the disagreements page: `a` the trace id, `b` its newest review time, `c` the total. */
+  | { kind: 'd'; a: string; b: number; c: number };
 
 /**
- * One page of the items whose reviewers disagree on any of the fields, newest review first, with the
- * total; `adjudicated` keeps only items with (true) or without (false) an adjudication.
+ * The whole report in one scan of the queue's annotations: SQLite groups them per item once, then
+ * counts the rating patterns, sums the skipped answers and picks one page of the items whose
+ * reviewers disagree on any field (newest review first; `adjudicated` keeps items with or without
+ * an adjudication). Past the last page there is no `d` row, and so no total.
  */
-export function disagreementsQuery(
+export function reportQuery(
   d1: D1Database,
   projectId: string,
   scope: LabelScope & { queueId: string },
@@ -115,17 +81,34 @@ export function disagreementsQuery(
   page: { after: [number, string] | null; limit: number; adjudicated?: boolean },
 ): D1PreparedStatement {
   const where = scopeSql('a', scope);
-  const having = join(specs.map((s) => canonSql('a', s)).map((c) => ({ sql: `count(DISTINCT ${c.sql}) > 1`, args: c.args })), ' OR ');
-  const adjudicated =
-    page.adjudicated === undefined ? '' : ` AND ${page.adjudicated ? '' : 'NOT '}EXISTS (SELECT 1 FROM adjudications j WHERE j.project_id = a.project_id AND j.queue_id = a.queue_id AND j.trace_id = a.trace_id)`;
-  const after = page.after ? 'WHERE (latest, traceId) < (?, ?)' : '';
+  const reviews = join(specs.map((s) => canonSql('a', s)), ', ');
+  const adjudicated = join(specs.map((s) => canonSql('j', s)), ', ');
+  const disagree = join(specs.map((s) => canonSql('a', s)).map((c) => ({ sql: `count(DISTINCT ${c.sql}) > 1`, args: c.args })), ' OR ');
+  const skipped = specs.map((s) => {
+    const allowed = s.versions.length ? `a.schema_version NOT IN (${s.versions.map((v) => Math.trunc(v)).join(', ')})` : '1';
+    return `coalesce(sum(CASE WHEN ${allowed} AND a."values" ->> '${fieldPath(s.field.key)}' IS NOT NULL THEN 1 ELSE 0 END), 0)`;
+  });
+  const state = page.adjudicated === undefined ? '' : ` AND j IS ${page.adjudicated ? 'NOT ' : ''}NULL`;
+  const after = page.after ? ' AND (latest, traceId) < (?, ?)' : '';
   return d1
     .prepare(
-      `SELECT traceId, latest, total FROM (
-         SELECT a.trace_id AS traceId, max(a.created_at) AS latest, count(*) OVER () AS total
-         FROM annotations a WHERE a.project_id = ?${where.sql}${adjudicated}
-         GROUP BY a.trace_id HAVING ${having.sql || '0'}
-       ) ${after} ORDER BY latest DESC, traceId DESC LIMIT ?`,
+      `WITH t AS MATERIALIZED (
+         SELECT a.trace_id AS traceId, max(a.created_at) AS latest,
+                json_group_array(json_array(a.reviewer_id, a.reviewer_name${specs.length ? `, ${reviews.sql}` : ''})) AS r,
+                (SELECT json_array(${adjudicated.sql}) FROM adjudications j WHERE j.project_id = a.project_id AND j.queue_id = a.queue_id AND j.trace_id = a.trace_id) AS j,
+                (${disagree.sql || '0'}) AS disagree,
+                json_array(${skipped.join(', ')}) AS s
+         FROM annotations a WHERE a.project_id = ?${where.sql}
+         GROUP BY a.trace_id
+       )
+       SELECT 'p' AS kind, r AS a, j AS b, count(*) AS c FROM t GROUP BY r, j
+       UNION ALL
+       SELECT 's', (SELECT json_array(${specs.map((_, i) => `coalesce(sum(s ->> '$[${i}]'), 0)`).join(', ')}) FROM t), NULL, NULL
+       UNION ALL
+       SELECT * FROM (
+         SELECT 'd', traceId, latest, total FROM (SELECT traceId, latest, count(*) OVER () AS total FROM t WHERE disagree${state})
+         WHERE 1${after} ORDER BY latest DESC, traceId DESC LIMIT ?
+       )`,
     )
-    .bind(projectId, ...where.args, ...having.args, ...(page.after ?? []), page.limit);
+    .bind(...reviews.args, ...adjudicated.args, ...disagree.args, projectId, ...where.args, ...(page.after ?? []), page.limit);
 }

@@ -15,28 +15,29 @@ import {
 } from '../schemas/insights-agreement';
 import type { LabelField, LabelValues } from '../schemas/label-schemas';
 import { reviewerAgreement, scaleAgreement, unanimous, type Unit } from './agreement-stats';
-import { decodeCanon, disagreementsQuery, fieldSpecs, patternsQuery, reviewersQuery, skippedQuery, type AgreementField, type FieldSpec, type PageRow } from './agreement-sql';
+import { decodeCanon, fieldSpecs, reportQuery, type AgreementField, type FieldSpec, type ReportRow } from './agreement-sql';
 import { resolveLabels, type SchemaVersionFields } from './labels';
 import type { Category } from './stats/kappa';
 
 /**
  * `GET /insights/agreement`: how well a queue's reviewers agree, per field, and the items where they
- * disagree (with any adjudication). Statistics come from the weighted rating patterns SQLite counts
- * (agreement-sql.ts); only the page of disagreements is read review by review.
+ * disagree (with any adjudication). Statistics come from the weighted rating patterns SQLite counts in
+ * one scan (agreement-sql.ts); only the page of disagreements is read review by review.
  */
 
 /** A value as a category: multi-select sets become their JSON text. */
 const category = (v: unknown): Category => (Array.isArray(v) ? JSON.stringify(v) : (v as Category));
 
-type Pattern = { reviews: [string, ...(string | number | null)[]][]; adjudicated: (string | number | null)[] | null; weight: number };
+/** Reviews as [reviewerId, reviewerName, canon per field]. */
+type Pattern = { reviews: [string, string, ...(string | number | null)[]][]; adjudicated: (string | number | null)[] | null; weight: number };
 
 /** The weighted units of one field (or of one option, through `as`), merging patterns that differ only elsewhere. */
 function unitsOf(patterns: Pattern[], i: number, spec: FieldSpec, as: (v: unknown) => Category = category): Unit[] {
   const merged = new Map<string, Unit>();
   for (const p of patterns) {
     const ratings = p.reviews
-      .filter((r) => r[i + 1] != null)
-      .map((r) => ({ reviewerId: r[0], value: as(decodeCanon(spec, r[i + 1]!)) }))
+      .filter((r) => r[i + 2] != null)
+      .map((r) => ({ reviewerId: r[0], value: as(decodeCanon(spec, r[i + 2]!)) }))
       .sort((a, b) => (a.reviewerId < b.reviewerId ? -1 : 1));
     const adj = p.adjudicated?.[i];
     const adjudicated = adj == null ? undefined : as(decodeCanon(spec, adj));
@@ -101,7 +102,7 @@ interface AdjudicationRow extends Omit<AdjudicationResponse, 'values' | 'created
 const byReviewer = (a: ReviewRow, b: ReviewRow) => a.reviewerName.localeCompare(b.reviewerName) || (a.reviewerId < b.reviewerId ? -1 : a.reviewerId > b.reviewerId ? 1 : 0);
 
 /** The page's items in full: every review, the adjudication, the label the analyses use per disagreeing field, the previews. */
-async function pageItems(d1: D1Database, projectId: string, queueId: string, page: PageRow[], specs: FieldSpec[], versions: SchemaVersionFields[]): Promise<DisagreementItem[]> {
+async function pageItems(d1: D1Database, projectId: string, queueId: string, page: { traceId: string }[], specs: FieldSpec[], versions: SchemaVersionFields[]): Promise<DisagreementItem[]> {
   if (!page.length) return [];
   const ids = JSON.stringify(page.map((p) => p.traceId));
   const [reviews, adjudications, previews] = await d1.batch<Record<string, unknown>>([
@@ -186,28 +187,18 @@ export async function queueAgreement(d1: D1Database, projectId: string, q: Agree
   const specs = fieldSpecs(fields, versions);
 
   const after = cursor === undefined ? null : decodeCursor(cursor);
-  const [patternRes, skippedRes, reviewerRes, pageRes] = await d1.batch<Record<string, unknown>>([
-    patternsQuery(d1, projectId, scope, specs),
-    skippedQuery(d1, projectId, scope, specs),
-    reviewersQuery(d1, projectId, scope),
-    disagreementsQuery(d1, projectId, scope, specs, { after, limit: limit + 1, adjudicated }),
-  ]);
-  const patterns: Pattern[] = (patternRes.results as { r: string; j: string | null; w: number }[]).map((p) => ({
-    reviews: JSON.parse(p.r),
-    adjudicated: p.j === null ? null : JSON.parse(p.j),
-    weight: p.w,
-  }));
-  const skipped = (skippedRes.results[0] ?? {}) as Record<string, number>;
-  const names = new Map((reviewerRes.results as { reviewerId: string; reviewerName: string }[]).map((r) => [r.reviewerId, r.reviewerName]));
+  const page = { after, limit: limit + 1, adjudicated };
+  const rows = (await reportQuery(d1, projectId, scope, specs, page).all<ReportRow>()).results;
+  // Past the last page the answer has no total: count once more from the start.
+  const total = rows.find((r) => r.kind === 'd')?.c ?? (after ? ((await reportQuery(d1, projectId, scope, specs, { ...page, after: null, limit: 1 }).all<ReportRow>()).results.find((r) => r.kind === 'd')?.c ?? 0) : 0);
+  const patterns: Pattern[] = rows.flatMap((r) => (r.kind === 'p' ? [{ reviews: JSON.parse(r.a), adjudicated: r.b === null ? null : JSON.parse(r.b), weight: r.c }] : []));
+  const skipped = JSON.parse(rows.find((r) => r.kind === 's')?.a ?? '[]') as number[];
+  const names = new Map(patterns.flatMap((p) => p.reviews.map((r) => [r[0], r[1]] as const)));
   const name = (id: string): ReviewerRef => ({ reviewerId: id, reviewerName: names.get(id) || id });
-
-  let page = pageRes.results as unknown as PageRow[];
-  const more = page.length > limit;
-  page = page.slice(0, limit);
-  // Past the last page the total is not in the answer: count once more from the start.
-  let total = page[0]?.total ?? 0;
-  if (!page.length && after) total = ((await disagreementsQuery(d1, projectId, scope, specs, { after: null, limit: 1, adjudicated }).first<PageRow>())?.total ?? 0);
-  const last = page[page.length - 1];
+  const listed = rows.flatMap((r) => (r.kind === 'd' ? [{ traceId: r.a, latest: r.b }] : []));
+  const more = listed.length > limit;
+  const shown = listed.slice(0, limit);
+  const last = shown[shown.length - 1];
 
   return {
     queue: { id: queue.id, name: queue.name, reviewersPerItem: queue.reviewersPerItem, schemaId: queue.schemaId, schemaVersion: queue.schemaVersion },
@@ -221,10 +212,10 @@ export async function queueAgreement(d1: D1Database, projectId: string, q: Agree
     fields: specs.map((spec, i) => {
       const units = unitsOf(patterns, i, spec);
       const options = spec.multiple && spec.field.type === 'categorical' ? spec.field.options.map((o) => unitsOf(patterns, i, spec, (v) => (v as string[]).includes(o.value))) : null;
-      return fieldAgreement(spec, units, options, Number(skipped[`s${i}`] ?? 0), name);
+      return fieldAgreement(spec, units, options, Number(skipped[i] ?? 0), name);
     }),
     disagreements: {
-      data: await pageItems(d1, projectId, queueId, page, specs, versions),
+      data: await pageItems(d1, projectId, queueId, shown, specs, versions),
       nextCursor: more && last ? encodeCursor(last.latest, last.traceId) : null,
       total,
     },

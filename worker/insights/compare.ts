@@ -151,7 +151,7 @@ export function compareNotes(labels: LabelSet, a: SegmentSide, b: SegmentSide, o
   }
   if (labels.skippedVersions) out.push(`${labels.skippedVersions} answers were left out: their schema version gives the field another type.`);
   if (labels.contested) out.push(contestedNote(labels.contested));
-  if (metrics.length > 1) out.push('Each p-value tests one metric on its own; among many metrics some fall below 0.05 by chance.');
+  if (metrics.length > 1 && a.tally.labeled > 0 && b.tally.labeled > 0) out.push('Each p-value tests one metric on its own; among many metrics some fall below 0.05 by chance.');
   return out;
 }
 

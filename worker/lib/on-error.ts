@@ -17,7 +17,8 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     const first = details[0];
-    const message = first ? `Invalid ${first.path || 'input'}: ${first.message}` : 'Invalid input.';
+    // zod's own messages already start "Invalid input: …"; only a path adds anything.
+    const message = !first ? 'Invalid input.' : first.path ? `Invalid ${first.path}: ${first.message}` : first.message;
     return c.json({ error: { code: 'invalid_request', message, details, requestId } }, 400);
   }
   log.error('unhandled', { method: c.req.method, error: err });

@@ -12,7 +12,9 @@ export const MAX_TEXT_LENGTH = 20_000;
 
 const FieldKey = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a field key is lowercase letters, digits and _ (starting with a letter), at most 64 characters');
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a field key is lowercase letters, digits and _ (starting with a letter), at most 64 characters')
+  // zod reads an absent answer through the prototype: a field keyed "constructor" would get Object.
+  .refine((k) => !(k in Object.prototype), 'this key is reserved (a built-in property name); choose another');
 
 const fieldBase = {
   key: FieldKey,

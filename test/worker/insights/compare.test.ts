@@ -46,7 +46,7 @@ beforeAll(async () => {
   w = await world();
 });
 
-const compare = (auth: Auth, params: Record<string, string | number | string[]>) => insights('compare', auth, params);
+const compare = (auth: Auth, params: Record<string, string | number | string[] | undefined>) => insights('compare', auth, params);
 
 describe('GET /api/v1/insights/compare', () => {
   it('compares two prompt versions: rates, Wilson intervals and two-proportion tests', async () => {

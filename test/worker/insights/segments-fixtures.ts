@@ -50,8 +50,8 @@ export async function adjudicate(queueId: string, traceId: string, auth: Auth, v
 }
 
 /** A GET of an insights route with these query parameters (repeat a key with an array). */
-export function insights(path: string, auth: Auth, params: Record<string, string | number | string[]>) {
+export function insights(path: string, auth: Auth, params: Record<string, string | number | string[] | undefined>) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) q.append(k, String(x));
+  for (const [k, v] of Object.entries(params)) for (const x of v === undefined ? [] : Array.isArray(v) ? v : [v]) q.append(k, String(x));
   return call('GET', `/api/v1/insights/${path}?${q}`, auth);
 }

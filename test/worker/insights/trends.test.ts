@@ -80,7 +80,7 @@ beforeAll(async () => {
   w = await world();
 });
 
-const trends = (auth: Auth, params: Record<string, string | number | string[]>) => insights('trends', auth, params);
+const trends = (auth: Auth, params: Record<string, string | number | string[] | undefined>) => insights('trends', auth, params);
 
 describe('GET /api/v1/insights/trends', () => {
   it('counts each failure mode and the pass rate per week, on the effective labels', async () => {

@@ -44,7 +44,7 @@ export type Format = 'protobuf' | 'json';
 /** Ways a span is wrong. The first group is wrong in either encoding; the rest in one only. */
 export const COMMON_DEFECTS = ['zeroTraceId', 'shortTraceId', 'zeroSpanId', 'longSpanId', 'badParentId', 'noStart', 'endBeforeStart', 'tooDeep'] as const;
 export const PROTOBUF_DEFECTS = [...COMMON_DEFECTS, 'badUtf8Name', 'badUtf8Key', 'badUtf8Value'] as const;
-export const JSON_DEFECTS = [...COMMON_DEFECTS, 'idNotHex', 'idIsNumber', 'timeNotNumber', 'attributesNotArray', 'kindUnknown', 'spanIsArray'] as const;
+export const JSON_DEFECTS = [...COMMON_DEFECTS, 'idNotHex', 'idIsNumber', 'timeNotNumber', 'attributesNotArray', 'kindIsObject', 'spanIsArray'] as const;
 export type Defect = (typeof PROTOBUF_DEFECTS)[number] | (typeof JSON_DEFECTS)[number];
 
 // Ranges chosen to include the edges: int64 min/max, non-finite doubles, the attribute length limit.
@@ -53,7 +53,7 @@ const hugeString = fc.record({
   n: fc.integer({ min: MAX_ATTRIBUTE_CHARS - 2, max: MAX_ATTRIBUTE_CHARS + 3 }),
   unit: fc.constantFrom('x', '😀', 'é'),
 });
-const expand = (h: { n: number; unit: string }) => h.unit.repeat(Math.ceil(h.n / h.unit.length)).slice(0, h.n);
+const expand = (h: { n: number; unit: string }): string => h.unit.repeat(Math.ceil(h.n / h.unit.length)).slice(0, h.n);
 
 const scalar: fc.Arbitrary<Val> = fc.oneof(
   { weight: 6, arbitrary: hostileString().map((v) => ({ t: 'string' as const, v })) },
@@ -150,7 +150,7 @@ const INVALID_UTF8 = [new Uint8Array([0xff]), new Uint8Array([0xc3, 0x28]), new 
 function ld(fieldNo: number, bytes: Uint8Array): Uint8Array {
   return new BinaryWriter().tag(fieldNo, WireType.LengthDelimited).bytes(bytes).finish();
 }
-function concatBytes(parts: Uint8Array[]): Uint8Array {
+function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let at = 0;
   for (const p of parts) {
@@ -193,7 +193,7 @@ export function protobufSpan(m: SpanModel, ids: SpanIds, defect?: Defect): Uint8
     events: m.events.map((e) => ({ name: e.name, timeUnixNano: clampNs(m.startNs + e.offsetNs), attributes: e.attributes.map(keyValueInit) })),
     status: { code: m.status.code, message: m.status.message },
   });
-  const parts = [toBinary(SpanSchema, span)];
+  const parts: Uint8Array[] = [toBinary(SpanSchema, span)];
   const bad = INVALID_UTF8[m.name.length % INVALID_UTF8.length];
   // A later occurrence of a singular field wins, and a repeated field gains an element: both are valid protobuf.
   if (defect === 'badUtf8Name') parts.push(ld(5, bad));
@@ -272,7 +272,7 @@ export function jsonSpan(m: SpanModel, ids: SpanIds, defect?: Defect): unknown {
   if (defect === 'idIsNumber') span.spanId = 12345;
   if (defect === 'timeNotNumber') span.startTimeUnixNano = 'yesterday';
   if (defect === 'attributesNotArray') span.attributes = { 'service.name': 'x' };
-  if (defect === 'kindUnknown') span.kind = 'SPAN_KIND_BOGUS';
+  if (defect === 'kindIsObject') span.kind = { value: 1 };
   if (defect === 'spanIsArray') return [span];
   return span;
 }
@@ -293,10 +293,64 @@ export function jsonRequest(groups: { resource: Attr[]; scopeName: string; spans
 
 // ---------- what a reader gets back ----------
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function valHasLoneSurrogate(v: Val): boolean {
+  if (v.t === 'string') return LONE_SURROGATE.test(v.v);
+  if (v.t === 'huge') return LONE_SURROGATE.test(expand(v.v));
+  if (v.t === 'array') return v.v.some(valHasLoneSurrogate);
+  if (v.t === 'kvlist') return attrsHaveLoneSurrogate(v.v);
+  return false;
+}
+
+/**
+ * True when a string among the attributes has a lone surrogate. OTLP/JSON can carry one ("\ud800"),
+ * but a protobuf string must be UTF-8, so the decoder rejects what holds it (the span, or every span
+ * of a resource); in protobuf the sender's encoder already made it U+FFFD.
+ */
+export function attrsHaveLoneSurrogate(list: Attr[]): boolean {
+  return list.some((a) => LONE_SURROGATE.test(a.key) || valHasLoneSurrogate(a.value));
+}
+
+const noLone = (s: string) => s.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+
+function valWithoutLone(v: Val): Val {
+  if (v.t === 'string') return { t: 'string', v: noLone(v.v) };
+  if (v.t === 'huge') return { t: 'string', v: noLone(expand(v.v)) };
+  if (v.t === 'array') return { t: 'array', v: v.v.map(valWithoutLone) };
+  if (v.t === 'kvlist') return { t: 'kvlist', v: attrsWithoutLone(v.v) };
+  return v;
+}
+
+/** The same attributes with each lone surrogate replaced by U+FFFD. */
+export function attrsWithoutLone(list: Attr[]): Attr[] {
+  return list.map((a) => ({ key: noLone(a.key), value: valWithoutLone(a.value) }));
+}
+
+/** The same span with each lone surrogate replaced by U+FFFD, so OTLP/JSON keeps it. */
+export function spanWithoutLone(m: SpanModel): SpanModel {
+  return {
+    ...m,
+    name: noLone(m.name),
+    status: { ...m.status, message: noLone(m.status.message) },
+    attributes: attrsWithoutLone(m.attributes),
+    events: m.events.map((e) => ({ ...e, name: noLone(e.name), attributes: attrsWithoutLone(e.attributes) })),
+  };
+}
+
+export function spanHasLoneSurrogate(m: SpanModel): boolean {
+  return (
+    LONE_SURROGATE.test(m.name) ||
+    LONE_SURROGATE.test(m.status.message) ||
+    attrsHaveLoneSurrogate(m.attributes) ||
+    m.events.some((e) => LONE_SURROGATE.test(e.name) || attrsHaveLoneSurrogate(e.attributes))
+  );
+}
+
 /** What a string looks like after a trip through UTF-8 (protobuf strings are UTF-8 on the wire). */
 export const viaUtf8 = (s: string) => UTF8.decode(new TextEncoder().encode(s));
 // A leading U+FEFF in a protobuf string is text, not a byte-order mark to drop.
-const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 function expectedValue(v: Val, format: Format, depth: number): unknown {
   const str = (s: string) => (format === 'protobuf' ? viaUtf8(s) : s);

@@ -5,11 +5,10 @@ import { decodeProtobuf, OtlpDecodeError } from '../../../worker/otlp/decode';
 import { ExportTraceServiceResponseSchema, RpcStatusSchema } from '../../../worker/otlp/gen/otlp_pb';
 import type { DecodeResult, NormalizedSpan } from '../../../worker/otlp/types';
 import { call, makeProject, postOtlp } from '../helpers';
-import { assertPrototypesClean, check, checkAsync, expectSameData, runs } from './arbitraries';
+import { assertPrototypesClean, check, checkAsync, ENDPOINT_SHRINKS, expectSameData, makeVerbatimProject, runs } from './arbitraries';
 import {
   asJson,
   attrs,
-  deepAnyValueBytes,
   expectedAttributes,
   expectedName,
   PROTOBUF_DEFECTS,
@@ -125,7 +124,7 @@ describe('decodeProtobuf on hostile bytes', () => {
         expectSameData(asJson(span.events.map((e) => e.attributes)), asJson(events), 'event attributes');
         assertPrototypesClean();
       }),
-      runs(0x5eed04, 100),
+      runs(0x5eed04, 60),
     );
   }, 30_000);
 
@@ -155,7 +154,6 @@ describe('decodeProtobuf on hostile bytes', () => {
     expect(deep.rejected.messages[0]).toMatch(/^invalid span: .*maximum recursion depth/);
     const resource = decodeProtobuf(protobufRequest([{ resource: [], scopeName: 's', spans: [protobufSpan(model, ids)], badResource: true }]));
     expect(resource).toEqual({ spans: [], rejected: { count: 1, messages: ['invalid resource: a string field is not valid UTF-8'] } });
-    expect(deepAnyValueBytes(60).length).toBeGreaterThan(60);
   });
 });
 
@@ -187,7 +185,7 @@ describe('POST /v1/traces with hostile protobuf', () => {
       }),
     );
     await checkAsync(
-      fc.asyncProperty(mangled, async (bytes) => {
+      fc.asyncProperty(fc.limitShrink(mangled, ENDPOINT_SHRINKS), async (bytes) => {
         await expectOtlpAnswer(await postOtlp(bytes, key, PROTOBUF));
         assertPrototypesClean();
       }),
@@ -196,11 +194,12 @@ describe('POST /v1/traces with hostile protobuf', () => {
   }, 60_000);
 
   it('stores every good span of a batch that mixes them with bad spans and bad resources, exactly as sent', async () => {
-    const entry = fc.record({ model: spanModel, defect: fc.option(fc.constantFrom<Defect>(...PROTOBUF_DEFECTS), { nil: undefined, freq: 2 }) });
+    const entry = fc.record({ model: spanModelWithHugeStrings, defect: fc.option(fc.constantFrom<Defect>(...PROTOBUF_DEFECTS), { nil: undefined, freq: 2 }) });
     const group = fc.record({ resource: attrs(3), entries: fc.array(entry, { minLength: 1, maxLength: 3 }), badResource: fc.integer({ min: 0, max: 4 }).map((n) => n === 0) });
+    let checked = 0;
     await checkAsync(
-      fc.asyncProperty(fc.array(group, { minLength: 1, maxLength: 3 }), async (groups) => {
-        const { key } = await makeProject(['ingest', 'read']);
+      fc.asyncProperty(fc.limitShrink(fc.array(group, { minLength: 1, maxLength: 3 }), ENDPOINT_SHRINKS), async (groups) => {
+        const { key } = await makeVerbatimProject();
         const planned = groups.map((g) => ({ ...g, ids: g.entries.map(() => ({ traceId: randomHex(16), spanId: randomHex(8) })) }));
         const body = protobufRequest(
           planned.map((g) => ({ resource: g.resource, scopeName: 'fuzz', badResource: g.badResource, spans: g.entries.map((e, i) => protobufSpan(e.model, g.ids[i], e.defect)) })),
@@ -210,6 +209,7 @@ describe('POST /v1/traces with hostile protobuf', () => {
         const good = planned.flatMap((g) => (g.badResource ? [] : g.entries.map((e, i) => ({ ...e, ids: g.ids[i], resource: g.resource })).filter((e) => !e.defect)));
         const total = planned.reduce((n, g) => n + g.entries.length, 0);
         expect(answer.rejected).toBe(total - good.length);
+        checked += good.length;
         for (const g of good) {
           const res = await call('GET', `/api/v1/traces/${g.ids.traceId}`, { key });
           expect(res.status, res.text.slice(0, 300)).toBe(200);
@@ -217,6 +217,8 @@ describe('POST /v1/traces with hostile protobuf', () => {
           expect(span.name).toBe(expectedName(g.model.name, 'protobuf'));
           expectSameData(span.attributes, asJson(expectedAttributes(g.model.attributes, 'protobuf')), `attributes of ${g.ids.spanId}`);
           expectSameData(span.resource, asJson(expectedAttributes(g.resource, 'protobuf')), `resource of ${g.ids.spanId}`);
+          const events = g.model.events.map((e) => ({ name: expectedName(e.name, 'protobuf'), attributes: expectedAttributes(e.attributes, 'protobuf') }));
+          expectSameData(span.events.map((e: { name: string; attributes: unknown }) => ({ name: e.name, attributes: e.attributes })), asJson(events), `events of ${g.ids.spanId}`);
         }
         const rejectedIds = planned.flatMap((g) => g.ids.filter((_, i) => g.badResource || g.entries[i].defect));
         for (const ids of rejectedIds.slice(0, 2)) {
@@ -226,5 +228,7 @@ describe('POST /v1/traces with hostile protobuf', () => {
       }),
       runs(0x5eed07, 20),
     );
+    // Not vacuous: most batches keep some spans, and each kept one was read back.
+    expect(checked).toBeGreaterThan(10);
   }, 120_000);
 });
