@@ -19,9 +19,10 @@ import automations from './routes/automations';
 import insights from './routes/insights';
 import insightsAgreement from './routes/insights-agreement';
 import insightsSegments from './routes/insights-segments';
-
 import { requestId } from './middleware/request-id';
 import ops from './routes/ops';
+import { withFaultInjection } from './ops/faults';
+import { handleScheduled } from './ops/scheduled';
 
 /** The whole API; exported so tests can enumerate `app.routes`. */
 export const app = new Hono<AppEnv>()
@@ -54,9 +55,6 @@ export type AppType = typeof app;
 export { AnnotationQueue } from './queues/annotation-queue';
 
 // Test-only: hands every handler an env whose bindings fail at SIEVE_FAULTS rates; a no-op unless SIEVE_ENV is development.
-import { withFaultInjection } from './ops/faults';
-import { handleScheduled } from './ops/scheduled';
-
 export default withFaultInjection({
   fetch: app.fetch,
   queue: handlePostIngest,
