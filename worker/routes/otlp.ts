@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { storeSpans } from '../ingest/service';
 import { otlpFormat, readBody, type OtlpFormat } from '../ingest/body';
 import { throttle } from '../ingest/throttle';
-import { HttpError, TooManyRequests } from '../lib/errors';
+import { HttpError, ServiceUnavailable, TooManyRequests } from '../lib/errors';
 import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
 import { count, METRICS } from '../ops/counters';
 import { log } from '../ops/log';
@@ -25,8 +25,10 @@ const routes = new Hono<AppEnv>()
   .onError((err, c) => {
     const format = guessFormat(c.req.header('content-type'));
     if (err instanceof HttpError) return statusResponse(err, format);
+    // Whatever failed (a storage call, the key lookup), nothing was acknowledged: 503 is retryable per the
+    // OTLP spec, where a 500 would make exporters drop the batch.
     log.error('otlp ingest failed', { error: err });
-    return statusResponse(new HttpError(500, 'internal', 'Internal error; retry later.'), format);
+    return statusResponse(new ServiceUnavailable('Temporarily unable to store spans; retry later.', 2), format);
   })
   .post('/traces', authenticate, requireAccess('ingest'), async (c) => {
     const projectId = c.get('projectId');
