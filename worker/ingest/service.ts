@@ -1,5 +1,6 @@
 import { indexSpans } from '../data/trace-index';
 import { ServiceUnavailable } from '../lib/errors';
+import { log } from '../ops/log';
 import type { NormalizedSpan } from '../otlp/types';
 import { settleMs } from '../automations/run';
 import { enqueueTouched } from '../queue/producer';
@@ -20,7 +21,7 @@ export async function storeSpans(env: Env, projectId: string, spans: NormalizedS
   if (!spans.length) return 0;
   const key = payloadKey(projectId, now);
   const redactor = await projectRedactor(env.DB, projectId).catch((err: unknown) => {
-    console.error(JSON.stringify({ level: 'error', msg: 'redaction rules unavailable', projectId, error: String(err) }));
+    log.error('redaction rules unavailable', { projectId, error: err });
     throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);
   });
   // Redaction runs first: the R2 payload, the D1 previews and everything mapped from them see only redacted spans.
@@ -30,7 +31,7 @@ export async function storeSpans(env: Env, projectId: string, spans: NormalizedS
     await indexSpans(env.DB, projectId, batch);
     await enqueueTouched(env, projectId, batch.traceIds, settleMs(env) / 1000);
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'ingest storage failed', projectId, error: String(err) }));
+    log.error('ingest storage failed', { projectId, error: err });
     throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);
   }
   return batch.rows.length;

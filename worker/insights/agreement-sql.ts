@@ -72,6 +72,9 @@ export type ReportRow =
  * counts the rating patterns, sums the skipped answers and picks one page of the items whose
  * reviewers disagree on any field (newest review first; `adjudicated` keeps items with or without
  * an adjudication). Past the last page there is no `d` row, and so no total.
+ * The unary + on project_id steers SQLite (which has no statistics) to the queue's range of
+ * annotations_review (queue, trace, reviewer), already grouped by trace, rather than reading every
+ * annotation of the project through annotations_trace and dropping other queues' (~190 → ~100 ms at 50k).
  */
 export function reportQuery(
   d1: D1Database,
@@ -98,7 +101,7 @@ export function reportQuery(
                 (SELECT json_array(${adjudicated.sql}) FROM adjudications j WHERE j.project_id = a.project_id AND j.queue_id = a.queue_id AND j.trace_id = a.trace_id) AS j,
                 (${disagree.sql || '0'}) AS disagree,
                 json_array(${skipped.join(', ')}) AS s
-         FROM annotations a WHERE a.project_id = ?${where.sql}
+         FROM annotations a WHERE +a.project_id = ?${where.sql}
          GROUP BY a.trace_id
        )
        SELECT 'p' AS kind, r AS a, j AS b, count(*) AS c FROM t GROUP BY r, j

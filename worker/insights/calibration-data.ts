@@ -42,14 +42,29 @@ export async function evaluatorResults(
     FROM evaluations e LEFT JOIN traces t ON t.project_id = e.project_id AND t.trace_id = e.trace_id
     WHERE e.project_id = ? AND e.trace_id IN (SELECT value FROM json_each(?)) AND e.name = ? ${version}
     GROUP BY e.trace_id, e.evaluator_version`;
+  // Each chunk's results come back as one JSON array: receiving tens of thousands of rows from D1 costs the
+  // Worker more than the query. A chunk's array (2,000 traces × a few versions × ~80 bytes) stays far below
+  // D1's 2 MB row limit.
+  const packed = `SELECT json_group_array(json_array(traceId, version, score, labelFailure, at, startMs)) AS r FROM (${sql})`;
   const statements = [];
   for (let i = 0; i < traceIds.length; i += CHUNK) {
     const ids = JSON.stringify(traceIds.slice(i, i + CHUNK));
-    statements.push(d1.prepare(sql).bind(evaluatorPositive, projectId, ids, q.evaluator, ...(q.evaluatorVersion === undefined ? [] : [q.evaluatorVersion])));
+    statements.push(d1.prepare(packed).bind(evaluatorPositive, projectId, ids, q.evaluator, ...(q.evaluatorVersion === undefined ? [] : [q.evaluatorVersion])));
   }
-  type Row = { traceId: string; version: string; score: number | null; labelFailure: number | null; at: number; startMs: number | null };
-  const batches = await d1.batch<Row>(statements);
-  return batches.flatMap((b) => b.results.map((r) => ({ ...r, labelFailure: r.labelFailure === null ? null : r.labelFailure === 1 })));
+  type Row = [traceId: string, version: string, score: number | null, labelFailure: number | null, at: number, startMs: number | null];
+  const batches = await d1.batch<{ r: string }>(statements);
+  return batches.flatMap((b) =>
+    b.results.flatMap(({ r }) =>
+      (JSON.parse(r) as Row[]).map(([traceId, version, score, labelFailure, at, startMs]) => ({
+        traceId,
+        version,
+        score,
+        labelFailure: labelFailure === null ? null : labelFailure === 1,
+        at,
+        startMs,
+      })),
+    ),
+  );
 }
 
 export interface CalibrationData {

@@ -47,18 +47,31 @@ function segmentsOf(q: CompareQuery): [Segment, Segment] {
   ];
 }
 
-/** Each evaluator's scores on the traces `where` selects: the lowest score per trace (trace_evals). */
-async function scoresOf(d1: D1Database, where: Where): Promise<Map<string, number[]>> {
+/**
+ * Each evaluator's scores on the traces `where` selects: the lowest score per trace (trace_evals).
+ * Written as a list of trace ids rather than a join: joined, SQLite (without statistics) paired each trace
+ * with a scan of the project's trace_evals_score entries, 27 s for a 30-day, one-prompt segment at 50k traces.
+ * As a list it reads the project's entries of that covering index once, testing each against the list.
+ * Scores come as JSON arrays per evaluator and first two characters of the trace id: tens of thousands of
+ * rows cost the Worker more to receive than the query, and 256 groups per evaluator keep each row far
+ * below D1's 2 MB limit.
+ */
+async function scoresOf(d1: D1Database, projectId: string, where: Where): Promise<Map<string, number[]>> {
   const { results } = await d1
     .prepare(
-      `SELECT te.name AS name, te.score AS score FROM traces t
-       JOIN trace_evals te ON te.project_id = t.project_id AND te.trace_id = t.trace_id
-       WHERE ${where.sql} AND te.score IS NOT NULL`,
+      `SELECT te.name AS name, json_group_array(te.score) AS scores FROM trace_evals te
+       WHERE te.project_id = ? AND te.score IS NOT NULL AND te.trace_id IN (SELECT t.trace_id FROM traces t WHERE ${where.sql})
+       GROUP BY te.name, substr(te.trace_id, 1, 2)`,
     )
-    .bind(...where.args)
-    .all<{ name: string; score: number }>();
+    .bind(projectId, ...where.args)
+    .all<{ name: string; scores: string }>();
   const out = new Map<string, number[]>();
-  for (const r of results) out.set(r.name, [...(out.get(r.name) ?? []), r.score]);
+  for (const r of results) {
+    const list = out.get(r.name);
+    const scores = JSON.parse(r.scores) as number[];
+    if (list) for (const score of scores) list.push(score);
+    else out.set(r.name, scores);
+  }
   return out;
 }
 
@@ -98,8 +111,8 @@ export async function compare(d1: D1Database, projectId: string, q: CompareQuery
     loadLabels(d1, projectId, { field: q.field, verdictField: q.verdictField, failValue: q.failValue, queueId: q.queueId, where: shared }),
     reviewedTraces(d1, projectId, whereA, q.queueId),
     reviewedTraces(d1, projectId, whereB, q.queueId),
-    scoresOf(d1, whereA),
-    scoresOf(d1, whereB),
+    scoresOf(d1, projectId, whereA),
+    scoresOf(d1, projectId, whereB),
   ]);
   const tallies = [rowsA, rowsB].map((rows) => {
     const t = new Tally();

@@ -29,8 +29,15 @@ export interface EffectiveLabel {
 export interface LabelScope {
   /** Only this queue's annotations and adjudications. */
   queueId?: string;
-  /** A WHERE clause over `traces t` (from compileTraceFilter) the trace must satisfy. */
+  /** A WHERE clause over `traces t` (from compileTraceFilter) the trace must satisfy, checked per row by key. */
   traceWhere?: { sql: string; args: unknown[] };
+  /**
+   * The same clause as a list: the trace ids it selects are collected once, and each of the project's rows is
+   * tested against the list (SQLite adds a Bloom filter). Where the clause keeps most traces (trends over their
+   * default range, comparisons) this reads 100k annotations in ~0.23 s; letting the list drive the read (one
+   * lookup per listed trace) took ~0.37 s, and the correlated check of `traceWhere` ~0.6 s (node:sqlite, 2 cores).
+   */
+  traceIn?: { sql: string; args: unknown[] };
 }
 
 export interface FieldLabels {
@@ -78,6 +85,11 @@ export function scopeSql(alias: string, scope: LabelScope): { sql: string; args:
     parts.push(`EXISTS (SELECT 1 FROM traces t WHERE t.project_id = ${alias}.project_id AND t.trace_id = ${alias}.trace_id AND ${scope.traceWhere.sql})`);
     args.push(...scope.traceWhere.args);
   }
+  if (scope.traceIn) {
+    // The unary + keeps SQLite from driving the read by the list (one random row fetch per listed trace).
+    parts.push(`+${alias}.trace_id IN (SELECT t.trace_id FROM traces t WHERE ${scope.traceIn.sql})`);
+    args.push(...scope.traceIn.args);
+  }
   return { sql: parts.map((p) => ` AND ${p}`).join(''), args };
 }
 
@@ -98,6 +110,9 @@ export function majorityOfSets(values: readonly unknown[]): string[] {
 
 /** The plurality value, or undefined on a tie. Values compare by their JSON text. */
 export function plurality(values: readonly unknown[]): unknown {
+  // Most traces' reviewers agree on a plain value: no need to count.
+  const first = values[0];
+  if (values.length && (first === null || typeof first !== 'object') && values.every((v) => v === first)) return first;
   const counts = new Map<string, number>();
   for (const v of values) counts.set(JSON.stringify(v), (counts.get(JSON.stringify(v)) ?? 0) + 1);
   const ranked = [...counts].sort((a, b) => b[1] - a[1]);
@@ -128,18 +143,31 @@ export function resolveLabels(
   adjudications: readonly AnswerRow[] = [],
   opts: { reference?: LabelField } = {},
 ): FieldLabels {
-  const defs = new Map<string, LabelField>();
+  // Keyed schema id → version, so the per-row checks below build no strings (100k rows per call).
+  const used = new Map<string, Set<number>>();
+  for (const rows of [annotations, adjudications]) {
+    for (const r of rows) {
+      const set = used.get(r.schemaId);
+      if (!set) used.set(r.schemaId, new Set([r.schemaVersion]));
+      else set.add(r.schemaVersion);
+    }
+  }
+  const defs = new Map<string, Map<number, LabelField>>();
   let reference: LabelField | null = opts.reference ?? null;
-  const used = new Set([...annotations, ...adjudications].map((r) => `${r.schemaId}@${r.schemaVersion}`));
   for (const v of versions) {
     const def = v.fields.find((f) => f.key === field);
     if (!def) continue;
-    defs.set(`${v.schemaId}@${v.version}`, def);
-    if (!opts.reference && used.has(`${v.schemaId}@${v.version}`)) reference = def;
+    if (!defs.has(v.schemaId)) defs.set(v.schemaId, new Map());
+    defs.get(v.schemaId)!.set(v.version, def);
+    if (!opts.reference && used.get(v.schemaId)?.has(v.version)) reference = def;
   }
+  const comparable = new Map<LabelField, boolean>();
   const counts = (r: AnswerRow): boolean => {
-    const def = defs.get(`${r.schemaId}@${r.schemaVersion}`);
-    return !!def && !!reference && sameType(def, reference) && r.value !== null && r.value !== undefined;
+    const def = defs.get(r.schemaId)?.get(r.schemaVersion);
+    if (!def || !reference || r.value === null || r.value === undefined) return false;
+    let same = comparable.get(def);
+    if (same === undefined) comparable.set(def, (same = sameType(def, reference)));
+    return same;
   };
   const multiple = isMultiple(reference);
   const blank = (traceId: string, source: LabelSource): EffectiveLabel => ({ traceId, value: undefined, source, reviewers: 0, values: [], reviewerIds: [], queueIds: [] });
@@ -179,17 +207,16 @@ export function resolveLabels(
   return { field: reference, labels, contested, skippedVersions };
 }
 
-interface SqlRow {
+/** One adjudication row as fieldsLabels reads it: `v0`, `v1`, … the JSON text of each field's value (NULL: absent). */
+type SqlRow = {
   traceId: string;
   queueId: string;
-  reviewerId?: string;
   schemaId: string;
   schemaVersion: number;
-  /** JSON text of the field's value. */
-  v: string;
-}
+} & Record<`v${number}`, string | null>;
 
-const toAnswer = (r: SqlRow): AnswerRow => ({ traceId: r.traceId, queueId: r.queueId, reviewerId: r.reviewerId, schemaId: r.schemaId, schemaVersion: r.schemaVersion, value: JSON.parse(r.v) });
+/** A trace's annotations as fieldsLabels reads them: `r` a JSON array of [queueId, reviewerId, schemaId, schemaVersion, value per field]. */
+type TraceRow = { traceId: string; r: string };
 
 /**
  * Effective labels of `field` for every trace in scope with at least one answer or an adjudication.
@@ -197,22 +224,39 @@ const toAnswer = (r: SqlRow): AnswerRow => ({ traceId: r.traceId, queueId: r.que
  * Cost: one indexed read of the project's annotations and adjudications, values extracted in SQL.
  */
 export async function fieldLabels(d1: D1Database, projectId: string, field: string, scope: LabelScope = {}): Promise<FieldLabels> {
-  const path = fieldPath(field);
+  return (await fieldsLabels(d1, projectId, [field], scope))[0];
+}
+
+/**
+ * `fieldLabels` of several fields at once (in the order given). Trends and comparisons need the counted
+ * field and the verdict: one read of the annotations extracting both values costs about half of two reads.
+ * Annotations come one row per trace with its answers as a JSON array: in workerd, handing D1 rows to the
+ * Worker costs far more than the query (100k annotation rows: ~25 ms to scan and extract in SQLite, ~300 ms
+ * to receive as rows; as 50k per-trace rows, ~120 ms). Per-trace rows stay far below D1's 2 MB row limit.
+ */
+export async function fieldsLabels(d1: D1Database, projectId: string, fields: readonly string[], scope: LabelScope = {}): Promise<FieldLabels[]> {
+  const paths = fields.map(fieldPath);
+  const cols = (alias: string, named = false) => paths.map((p, i) => `, ${alias}."values" -> '${p}'${named ? ` AS v${i}` : ''}`).join('');
+  const answered = (alias: string) => paths.map((p) => `coalesce(${alias}."values" -> '${p}', 'null') <> 'null'`).join(' OR ');
   const a = scopeSql('a', scope);
   const j = scopeSql('j', scope);
+  // Given a queue, read its range of annotations_review (queue, trace, …): the unary + keeps SQLite, which
+  // has no statistics, from reading the whole project through annotations_trace instead.
+  const byQueue = scope.queueId === undefined ? '' : '+';
   const [annotations, adjudicated, versions] = await d1.batch<Record<string, unknown>>([
     d1
       .prepare(
-        `SELECT a.trace_id AS traceId, a.queue_id AS queueId, a.reviewer_id AS reviewerId, a.schema_id AS schemaId,
-                a.schema_version AS schemaVersion, a."values" -> '${path}' AS v
-         FROM annotations a WHERE a.project_id = ? AND a."values" -> '${path}' IS NOT NULL AND a."values" -> '${path}' <> 'null'${a.sql}`,
+        // `->` gives JSON, which json_array embeds as JSON: values arrive parsed, absent and null both as null.
+        `SELECT a.trace_id AS traceId,
+                json_group_array(json_array(a.queue_id, a.reviewer_id, a.schema_id, a.schema_version${cols('a')})) AS r
+         FROM annotations a WHERE ${byQueue}a.project_id = ? AND (${answered('a')})${a.sql}
+         GROUP BY a.trace_id`,
       )
       .bind(projectId, ...a.args),
     d1
       .prepare(
-        `SELECT j.trace_id AS traceId, j.queue_id AS queueId, j.schema_id AS schemaId, j.schema_version AS schemaVersion,
-                j."values" -> '${path}' AS v
-         FROM adjudications j WHERE j.project_id = ? AND j."values" -> '${path}' IS NOT NULL AND j."values" -> '${path}' <> 'null'${j.sql}
+        `SELECT j.trace_id AS traceId, j.queue_id AS queueId, j.schema_id AS schemaId, j.schema_version AS schemaVersion${cols('j', true)}
+         FROM adjudications j WHERE j.project_id = ? AND (${answered('j')})${j.sql}
          ORDER BY j.updated_at`,
       )
       .bind(projectId, ...j.args),
@@ -221,7 +265,25 @@ export async function fieldLabels(d1: D1Database, projectId: string, field: stri
       .bind(projectId),
   ]);
   const schemaVersions = (versions.results as { schemaId: string; version: number; fields: string }[]).map((v) => ({ ...v, fields: JSON.parse(v.fields) as LabelField[] }));
-  return resolveLabels(field, schemaVersions, (annotations.results as unknown as SqlRow[]).map(toAnswer), (adjudicated.results as unknown as SqlRow[]).map(toAnswer));
+  // [traceId, queueId, reviewerId, schemaId, schemaVersion, value per field]
+  const reviews: [string, ...unknown[]][] = [];
+  for (const t of annotations.results as unknown as TraceRow[]) for (const r of JSON.parse(t.r) as unknown[][]) reviews.push([t.traceId, ...r]);
+  const adjudicationRows = adjudicated.results as unknown as SqlRow[];
+  return fields.map((field, i) => {
+    const answers: AnswerRow[] = [];
+    for (const r of reviews) {
+      const value = r[5 + i];
+      if (value === null || value === undefined) continue;
+      answers.push({ traceId: r[0], queueId: r[1] as string, reviewerId: r[2] as string, schemaId: r[3] as string, schemaVersion: r[4] as number, value });
+    }
+    const adjudications: AnswerRow[] = [];
+    for (const r of adjudicationRows) {
+      const text = r[`v${i}`];
+      if (text === null || text === undefined || text === 'null') continue;
+      adjudications.push({ traceId: r.traceId, queueId: r.queueId, schemaId: r.schemaId, schemaVersion: r.schemaVersion, value: JSON.parse(text) });
+    }
+    return resolveLabels(field, schemaVersions, answers, adjudications);
+  });
 }
 
 /** Whether a label value means failure: `fail` for pass_fail, `true` for boolean, membership for categories. */
