@@ -83,18 +83,23 @@ export function buildTrends(rows: readonly TraceRow[], labels: LabelSet, buckets
   return { overall: out(overall), series, otherValues: Math.max(0, ranked.length - top) };
 }
 
-/** The trends of a project's labels over the filter's range (default: the 90 days before `to`, or now). */
+/**
+ * The trends of a project's labels over the filter's range (default: the 90 days before `to`, or now,
+ * starting at the bucket of the first reviewed trace in them).
+ */
 export async function trends(d1: D1Database, projectId: string, q: TrendsQuery, now: number): Promise<TrendsResponse> {
   const filter = sharedFilter(q);
   const to = filter.to ?? now;
-  const from = filter.from ?? Math.max(0, to - DEFAULT_RANGE_MS);
+  let from = filter.from ?? Math.max(0, to - DEFAULT_RANGE_MS);
   if (from >= to) throw new BadRequest('`from` must be before `to`.');
-  const buckets = bucketsOf(from, to, q.bucket);
   const where = whereOf(projectId, { ...filter, from, to });
   const [labels, rows] = await Promise.all([
     loadLabels(d1, projectId, { field: q.field, verdictField: q.verdictField, failValue: q.failValue, queueId: q.queueId, where }),
     reviewedTraces(d1, projectId, where, q.queueId, q.splitBy),
   ]);
+  // Without an explicit `from`, the chart starts at the first reviewed trace's bucket, not with weeks of nothing.
+  if (filter.from === undefined && rows.length) from = Math.max(from, bucketStart(rows.reduce((m, r) => Math.min(m, r.startMs), Infinity), q.bucket));
+  const buckets = bucketsOf(from, to, q.bucket);
   const built = buildTrends(rows, labels, buckets, q.bucket, q.series, q.splitBy !== undefined);
   return {
     ...fieldsInfo(labels),
