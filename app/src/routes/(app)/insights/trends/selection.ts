@@ -35,7 +35,7 @@ export function readTrendSelection(q: URLSearchParams, catalog: EvaluatorsRespon
   };
 }
 
-/** `GET /api/v1/insights/trends` for the selection; the relative range becomes `from` unless the filters set one. */
+/** `GET /api/v1/insights/trends` for the selection; a relative range other than the default becomes `from` unless the filters set one. */
 export function trendsQuery(s: TrendSelection, q: URLSearchParams, now: number): URLSearchParams {
   const out = filterParams(q);
   out.set('field', s.field);
@@ -44,6 +44,7 @@ export function trendsQuery(s: TrendSelection, q: URLSearchParams, now: number):
   out.set('bucket', s.bucket);
   if (s.splitBy) (out.set('splitBy', s.splitBy), out.set('series', String(s.series)));
   if (s.queueId) out.set('queueId', s.queueId);
-  if (!out.get('from')) out.set('from', String(now - RANGES[s.range] * DAY));
+  // 90 days is the API's own default, which also starts the chart at the first reviewed trace.
+  if (!out.get('from') && s.range !== '90d') out.set('from', String(now - RANGES[s.range] * DAY));
   return out;
 }
