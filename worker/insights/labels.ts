@@ -216,7 +216,6 @@ type SqlRow = {
 } & Record<`v${number}`, string | null>;
 
 /** A trace's annotations as fieldsLabels reads them: `r` a JSON array of [queueId, reviewerId, schemaId, schemaVersion, value per field]. */
-type TraceRow = { traceId: string; r: string };
 
 /**
  * Effective labels of `field` for every trace in scope with at least one answer or an adjudication.
@@ -230,9 +229,10 @@ export async function fieldLabels(d1: D1Database, projectId: string, field: stri
 /**
  * `fieldLabels` of several fields at once (in the order given). Trends and comparisons need the counted
  * field and the verdict: one read of the annotations extracting both values costs about half of two reads.
- * Annotations come one row per trace with its answers as a JSON array: in workerd, handing D1 rows to the
- * Worker costs far more than the query (100k annotation rows: ~25 ms to scan and extract in SQLite, ~300 ms
- * to receive as rows; as 50k per-trace rows, ~120 ms). Per-trace rows stay far below D1's 2 MB row limit.
+ * Annotations come as a few large rows (a JSON array of answers per first three hex digits of the trace id):
+ * in workerd, handing D1 rows to the Worker costs far more than the query (100k annotation rows: ~25 ms to
+ * scan and extract in SQLite, ~300 ms to receive as rows; as 50k per-trace rows, ~120 ms). 4,096 groups keep
+ * each row below D1's 2 MB row limit up to tens of millions of annotations in scope.
  */
 export async function fieldsLabels(d1: D1Database, projectId: string, fields: readonly string[], scope: LabelScope = {}): Promise<FieldLabels[]> {
   const paths = fields.map(fieldPath);
@@ -247,10 +247,9 @@ export async function fieldsLabels(d1: D1Database, projectId: string, fields: re
     d1
       .prepare(
         // `->` gives JSON, which json_array embeds as JSON: values arrive parsed, absent and null both as null.
-        `SELECT a.trace_id AS traceId,
-                json_group_array(json_array(a.queue_id, a.reviewer_id, a.schema_id, a.schema_version${cols('a')})) AS r
+        `SELECT json_group_array(json_array(a.trace_id, a.queue_id, a.reviewer_id, a.schema_id, a.schema_version${cols('a')})) AS r
          FROM annotations a WHERE ${byQueue}a.project_id = ? AND (${answered('a')})${a.sql}
-         GROUP BY a.trace_id`,
+         GROUP BY substr(a.trace_id, 1, 3)`,
       )
       .bind(projectId, ...a.args),
     d1
@@ -267,7 +266,7 @@ export async function fieldsLabels(d1: D1Database, projectId: string, fields: re
   const schemaVersions = (versions.results as { schemaId: string; version: number; fields: string }[]).map((v) => ({ ...v, fields: JSON.parse(v.fields) as LabelField[] }));
   // [traceId, queueId, reviewerId, schemaId, schemaVersion, value per field]
   const reviews: [string, ...unknown[]][] = [];
-  for (const t of annotations.results as unknown as TraceRow[]) for (const r of JSON.parse(t.r) as unknown[][]) reviews.push([t.traceId, ...r]);
+  for (const g of annotations.results as unknown as { r: string }[]) for (const r of JSON.parse(g.r) as [string, ...unknown[]][]) reviews.push(r);
   const adjudicationRows = adjudicated.results as unknown as SqlRow[];
   return fields.map((field, i) => {
     const answers: AnswerRow[] = [];
