@@ -215,8 +215,6 @@ type SqlRow = {
   schemaVersion: number;
 } & Record<`v${number}`, string | null>;
 
-/** A trace's annotations as fieldsLabels reads them: `r` a JSON array of [queueId, reviewerId, schemaId, schemaVersion, value per field]. */
-
 /**
  * Effective labels of `field` for every trace in scope with at least one answer or an adjudication.
  * Ties without an adjudication are left out of `labels` (their reviewers disagree evenly) and listed in `contested`.
@@ -264,7 +262,7 @@ export async function fieldsLabels(d1: D1Database, projectId: string, fields: re
       .bind(projectId),
   ]);
   const schemaVersions = (versions.results as { schemaId: string; version: number; fields: string }[]).map((v) => ({ ...v, fields: JSON.parse(v.fields) as LabelField[] }));
-  // [traceId, queueId, reviewerId, schemaId, schemaVersion, value per field]
+  // Each group row `r` is a JSON array of [traceId, queueId, reviewerId, schemaId, schemaVersion, value per field].
   const reviews: [string, ...unknown[]][] = [];
   for (const g of annotations.results as unknown as { r: string }[]) for (const r of JSON.parse(g.r) as [string, ...unknown[]][]) reviews.push(r);
   const adjudicationRows = adjudicated.results as unknown as SqlRow[];
