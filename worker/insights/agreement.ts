@@ -178,7 +178,7 @@ export async function queueAgreement(d1: D1Database, projectId: string, q: Agree
   const { queueId, field: _f, cursor, limit, adjudicated, ...params } = q;
   const { filter } = filterFromParams({ ...params, limit, sort: 'time', order: 'desc' } as TraceQueryParams);
   const filtered = Object.keys(filter).length > 0;
-  const scope = { queueId, traceWhere: filtered ? compileTraceFilter(projectId, filter) : undefined };
+  const scope = { queueId, traces: filtered ? compileTraceFilter(projectId, filter) : undefined };
   const { results: versionRows } = await d1
     .prepare(`SELECT schema_id AS schemaId, version, fields FROM label_schema_versions WHERE project_id = ? AND schema_id = ? ORDER BY created_at, version`)
     .bind(projectId, queue.schemaId)

@@ -84,8 +84,8 @@ export interface CalibrationData {
 export async function loadCalibration(d1: D1Database, projectId: string, params: CalibrationParams): Promise<CalibrationData> {
   const { q, filter } = splitParams(params);
   if (q.queueId !== undefined && !(await getQueueWithFields(getDb(d1), { projectId, queueId: q.queueId }))) throw new NotFound('Queue');
-  const traceWhere = isEmpty(filter) ? undefined : compileTraceFilter(projectId, filter);
-  const { field, labels } = await fieldLabels(d1, projectId, q.field, { queueId: q.queueId, traceWhere });
+  const traces = isEmpty(filter) ? undefined : compileTraceFilter(projectId, filter);
+  const { field, labels } = await fieldLabels(d1, projectId, q.field, { queueId: q.queueId, traces });
   const positive = q.positive ?? defaultPositive(field);
   // A numeric cut (`lt:3`) is no evaluator label; `fail` is the common one then.
   const evaluatorPositive = q.evaluatorPositive ?? (/^(lt|gte):/i.test(positive) ? 'fail' : positive);

@@ -73,17 +73,6 @@ function valuesOf(def: LabelField | null): string[] {
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
 
 /**
- * `where` as a membership test over one list of trace ids. fieldLabels checks its scope once per
- * annotation with a correlated EXISTS over `traces t`; given a time range there, SQLite scans the range
- * on traces_project_start for every annotation (minutes at 100k annotations) instead of looking the trace
- * up by key. An uncorrelated IN is evaluated once and lets it drive the annotations by trace id.
- * (loadLabels now passes `where` as LabelScope.traceIn, which reads the annotations in table order instead.)
- */
-export function membership(where: Where): Where {
-  return { sql: `t.trace_id IN (SELECT t.trace_id FROM traces t WHERE ${where.sql})`, args: where.args };
-}
-
-/**
  * The effective labels (adjudication over majority, schema-version aware; see labels.ts) of `field` and
  * `verdictField` on the traces `where` selects. A trace counts as labeled when either has a label.
  * @throws Unprocessable when a field cannot be counted, or a categorical verdict has no `failValue`.
@@ -93,7 +82,7 @@ export async function loadLabels(
   projectId: string,
   opts: { field: string; verdictField: string; failValue?: string; queueId?: string; where: Where },
 ): Promise<LabelSet> {
-  const scope = { queueId: opts.queueId, traceIn: opts.where };
+  const scope = { queueId: opts.queueId, traces: opts.where };
   const same = opts.verdictField === opts.field;
   const [counted, verdict = null] = await fieldsLabels(d1, projectId, same ? [opts.field] : [opts.field, opts.verdictField], scope);
   const verdictLabels = verdict ?? counted;

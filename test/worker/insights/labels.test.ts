@@ -142,7 +142,7 @@ describe('fieldLabels over D1', () => {
     expect((await postOtlp(otlpJson([llmSpan(billing, undefined)], [sattr('service.name', 'billing')]), p.key)).status).toBe(200);
     expect((await call('POST', `/api/v1/queues/${queueId}/items`, p.admin, { traceIds: [billing] })).status).toBe(200);
     expect((await submit(queueId, billing, r1, { verdict: 'fail' })).status).toBe(200);
-    const scoped = await fieldLabels(env.DB, p.projectId, 'verdict', { traceWhere: compileTraceFilter(p.projectId, { service: 'billing' }) });
+    const scoped = await fieldLabels(env.DB, p.projectId, 'verdict', { traces: compileTraceFilter(p.projectId, { service: 'billing' }) });
     expect([...scoped.labels.keys()]).toEqual([billing]);
     expect((await fieldLabels(env.DB, p.projectId, 'verdict', { queueId })).labels.size).toBe(4);
   });
