@@ -4,9 +4,9 @@ import type { LabelFieldOption } from '$shared/insights';
 import type { Dimension, DimensionsResponse } from '$shared/insights-segments';
 
 /**
- * URL state shared by the trends and compare pages. Both keep their choices in the query string in the
- * API's own parameter names, plus the explorer's filters as they are, so a link reproduces the view and
- * the server passes it on. Pure functions.
+ * URL state shared by the insights pages. Each keeps its choices in the query string in the API's own
+ * parameter names, plus the explorer's filters as they are, so a link reproduces the view and the server
+ * passes it on. Pure functions.
  */
 
 export const DIMENSION_LABEL: Record<Dimension, string> = {
@@ -44,6 +44,12 @@ export function hrefWith(q: URLSearchParams, changes: Record<string, string | nu
 export function explorerHref(q: URLSearchParams): string {
   const f = filterParams(q);
   return f.size ? `/traces?${f}` : '/traces';
+}
+
+/** The page's URL without its explorer filters. */
+export function withoutFilters(q: URLSearchParams): string {
+  const filters = new Set<string>([...FILTER_KEYS, 'eval']);
+  return `?${new URLSearchParams([...q].filter(([k]) => !filters.has(k)))}`;
 }
 
 /** Label fields whose values can be counted (the failure modes), and those that give a verdict. */

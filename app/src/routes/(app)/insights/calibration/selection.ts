@@ -1,4 +1,4 @@
-import { FILTER_KEYS } from '$lib/filters/chips';
+import { filterParams } from '../params';
 import type { EvaluatorsResponse } from '$shared/insights';
 
 /**
@@ -45,17 +45,6 @@ export function readSelection(q: URLSearchParams, catalog: EvaluatorsResponse): 
   };
 }
 
-/** The explorer filters of the URL, as they are. */
-export function filterParams(q: URLSearchParams): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const key of FILTER_KEYS) {
-    const v = q.get(key)?.trim();
-    if (v) out.set(key, v);
-  }
-  for (const e of q.getAll('eval')) if (e) out.append('eval', e);
-  return out;
-}
-
 /** The calibration query for the API: the selection (empty choices left out) plus the filters. */
 export function apiQuery(s: Selection, q: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams();
@@ -76,10 +65,4 @@ export function apiBody(s: Selection, q: URLSearchParams): Record<string, string
     else body[key] = v;
   }
   return body;
-}
-
-/** A link to the explorer with the same filters (every trace the calibration may rest on). */
-export function explorerHref(q: URLSearchParams): string {
-  const f = filterParams(q).toString();
-  return f ? `/traces?${f}` : '/traces';
 }

@@ -3,7 +3,7 @@ import type { Page } from '$lib/types';
 import type { EvaluatorsResponse } from '$shared/insights';
 import type { CompareResponse, DimensionsResponse } from '$shared/insights-segments';
 import type { QueueResponse } from '$shared/queues';
-import { filterParams } from '../trends/segment-params';
+import { filterParams } from '../params';
 import { compareQuery, complete, readCompareSelection } from './selection';
 import type { PageServerLoad } from './$types';
 

@@ -1,6 +1,6 @@
 import type { EvaluatorsResponse } from '$shared/insights';
 import type { Dimension, DimensionsResponse } from '$shared/insights-segments';
-import { defaultField, defaultVerdict, DIMENSIONS, filterParams } from '../trends/segment-params';
+import { defaultField, defaultVerdict, DIMENSIONS, filterParams } from '../params';
 
 /**
  * The compare page's choices, from the URL in the API's parameter names (`GET /api/v1/insights/compare`).

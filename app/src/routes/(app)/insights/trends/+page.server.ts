@@ -4,7 +4,7 @@ import type { EvaluatorsResponse } from '$shared/insights';
 import type { DimensionsResponse, TrendsResponse } from '$shared/insights-segments';
 import type { QueueResponse } from '$shared/queues';
 import type { RequestEvent } from '@sveltejs/kit';
-import { filterParams } from './segment-params';
+import { filterParams } from '../params';
 import { readTrendSelection, trendsQuery } from './selection';
 import type { PageServerLoad } from './$types';
 

@@ -1,6 +1,6 @@
 import type { EvaluatorsResponse } from '$shared/insights';
 import type { Dimension, TrendBucket } from '$shared/insights-segments';
-import { defaultField, defaultVerdict, DIMENSIONS, filterParams } from './segment-params';
+import { defaultField, defaultVerdict, DIMENSIONS, filterParams } from '../params';
 
 /** The trends page's choices, read from the URL (API parameter names; `range` is the page's own). Pure. */
 
