@@ -17,8 +17,6 @@ import queues from './routes/queues';
 import datasets from './routes/datasets';
 import automations from './routes/automations';
 import insights from './routes/insights';
-import insightsAgreement from './routes/insights-agreement';
-import insightsSegments from './routes/insights-segments';
 import { requestId } from './middleware/request-id';
 import ops from './routes/ops';
 import { withFaultInjection } from './ops/faults';
@@ -43,8 +41,6 @@ export const app = new Hono<AppEnv>()
   .route('/api/v1/datasets', datasets)
   .route('/api/v1/automations', automations)
   .route('/api/v1/insights', insights)
-  .route('/api/v1/insights', insightsAgreement)
-  .route('/api/v1/insights', insightsSegments)
   .get('/api/v1/ping', (c) => c.json({ ok: true }));
 
 app.onError(onError);

@@ -67,8 +67,6 @@ function presentedKey(c: Context): string | null {
  * token; 401 when none is valid.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  // Routers mounted on the same base path (the insights ones) each register this; resolve the caller once.
-  if (c.get('principal')) return next();
   const now = Date.now();
   const key = presentedKey(c);
   if (key) {

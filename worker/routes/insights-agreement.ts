@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { queueAgreement } from '../insights/agreement';
-import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import { requireAccess, type AppEnv } from '../middleware/auth';
 import { AgreementQuery } from '../schemas/insights-agreement';
 
 /** Query params as zod expects them: a repeated key (`eval=…&eval=…`) becomes an array, as in the explorer. */
@@ -10,7 +10,8 @@ const queryObject = (all: Record<string, string[]>) => Object.fromEntries(Object
  * Reviewer agreement (mounted at `/api/v1/insights`). Authentication is per route: a `use` here
  * would run again for every other insights route mounted on the same prefix.
  */
-const routes = new Hono<AppEnv>().get('/agreement', authenticate, requireAccess('read'), async (c) => {
+/** Mounted by routes/insights.ts, which authenticates. */
+const routes = new Hono<AppEnv>().get('/agreement', requireAccess('read'), async (c) => {
   const q = AgreementQuery.parse(queryObject(c.req.queries()));
   return c.json(await queueAgreement(c.env.DB, c.get('projectId'), q));
 });

@@ -6,7 +6,7 @@ import { dimensionValues } from '../insights/dimension-values';
 import { sharedFilter, whereOf } from '../insights/segments';
 import { trends } from '../insights/trends';
 import { NotFound } from '../lib/errors';
-import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import { requireAccess, type AppEnv } from '../middleware/auth';
 import { CompareQuery, DimensionsQuery, TrendsQuery, type DimensionsResponse } from '../schemas/insights-segments';
 
 /** Query params as zod expects them: a repeated key (the explorer's `eval`) becomes an array. */
@@ -20,8 +20,8 @@ async function checkQueue(c: Context<AppEnv>, queueId: string | undefined): Prom
 }
 
 /** Failure-pattern trends and segment comparison over the effective labels; read-only. */
+/** Mounted by routes/insights.ts, which authenticates. */
 const routes = new Hono<AppEnv>()
-  .use(authenticate)
   .get('/trends', requireAccess('read'), async (c) => {
     const q = TrendsQuery.parse(queryObject(c));
     await checkQueue(c, q.queueId);

@@ -9,6 +9,8 @@ import { listEvaluators, listVerdictFields } from '../insights/evaluators';
 import { Forbidden } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
 import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import agreement from './insights-agreement';
+import segments from './insights-segments';
 import {
   CalibrationHistoryParams,
   CalibrationParams,
@@ -32,7 +34,7 @@ function isAdmin(c: Context<AppEnv>): boolean {
   return p.kind === 'key' ? p.scopes.includes('admin') : c.get('role') === 'admin';
 }
 
-/** Analyses over a project's signals and reviews, and the calibration's closed loop. */
+/** Analyses over a project's signals and reviews, and the calibration's closed loop; agreement, trends and compare mount here under one authentication. */
 const routes = new Hono<AppEnv>()
   .use(authenticate)
   .get('/evaluators', requireAccess('read'), async (c) => {
@@ -93,7 +95,9 @@ const routes = new Hono<AppEnv>()
     const target = { datasetId: body.datasetId, name: body.name };
     const result = await exportToDataset(c.env, c.get('projectId'), calibrationFromBody(body), target, body.limit, actor(c.get('principal')));
     return c.json(result, result.created ? 201 : 200);
-  });
+  })
+  .route('/', agreement)
+  .route('/', segments);
 
 export default routes;
 export type InsightsRoutes = typeof routes;
