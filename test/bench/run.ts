@@ -18,11 +18,14 @@ const only = process.argv[2];
 const log = (s: string) => console.log(s);
 
 if (!only || only === 'ingest') {
-  const server = await startLocalServer(log);
-  try {
-    await ingestBench(server.url, server.cfg.demoApiKey, { concurrency: 32, seconds: Number(process.env.BENCH_SECONDS ?? 15) });
-  } finally {
-    await server.stop();
+  // Both ingest modes, one server each (INGEST_MODE is a Worker var), one after the other in the same run.
+  for (const mode of ['direct', 'queued'] as const) {
+    const server = await startLocalServer(log, { apiVars: { INGEST_MODE: mode } });
+    try {
+      await ingestBench(server.url, server.cfg.demoApiKey, mode, { concurrency: 32, seconds: Number(process.env.BENCH_SECONDS ?? 15) });
+    } finally {
+      await server.stop();
+    }
   }
 }
 if (!only || only === 'explorer') {

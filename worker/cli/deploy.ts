@@ -174,10 +174,12 @@ async function ensureQueues(names: string[]): Promise<void> {
 
 /** The production config: [vars] from the environment override the file's (SIEVE_ENV is always production). */
 function writeApiConfig(databaseId: string, vars: Record<string, unknown>): void {
-  const overrides = Object.fromEntries(Object.keys(vars).filter((k) => k !== 'SIEVE_ENV' && process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+  const fromEnv = Object.fromEntries(Object.keys(vars).filter((k) => k !== 'SIEVE_ENV' && process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+  // Cloudflare's Queue is durable, so production acknowledges OTLP requests once queued (see wrangler.toml).
+  const overrides = { INGEST_MODE: 'queued', ...fromEnv };
   mkdirSync(OUT, { recursive: true });
   writeFileSync(API_CONFIG, apiDeployToml(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'), ROOT, databaseId, overrides));
-  say(`  wrote ${API_CONFIG.replace(`${ROOT}/`, '')}${Object.keys(overrides).length ? ` (from the environment: ${Object.keys(overrides).join(', ')})` : ''}`);
+  say(`  wrote ${API_CONFIG.replace(`${ROOT}/`, '')}${Object.keys(fromEnv).length ? ` (from the environment: ${Object.keys(fromEnv).join(', ')})` : ''}`);
 }
 
 async function deployPages(names: DeployNames, app: ReturnType<typeof unstable_readConfig>): Promise<{ url: string | null; deployment: string | null }> {

@@ -64,7 +64,7 @@ function decodeBinarySpan(bytes: Uint8Array, context: SpanContext): NormalizeRes
 
 // When reading binary, protobuf-es throws a TypeError only from its strict UTF-8 decoder, whose
 // own message ("Failed to decode input") does not tell a sender what is wrong.
-function binaryErrorMessage(err: unknown): string {
+export function binaryErrorMessage(err: unknown): string {
   return err instanceof TypeError ? 'a string field is not valid UTF-8' : errorMessage(err);
 }
 

@@ -70,7 +70,11 @@ export function normalizeSpan(span: Span, context: SpanContext): NormalizeResult
   return { ok: true, span: out };
 }
 
-function invalidReason(span: Span): string | null {
+/** The fields a span is accepted or rejected on (also read straight from the wire by screen.ts). */
+export type SpanIdentity = Pick<Span, 'traceId' | 'spanId' | 'parentSpanId' | 'startTimeUnixNano' | 'endTimeUnixNano'>;
+
+/** Why a span cannot be stored (ids and times), or null. */
+export function invalidReason(span: SpanIdentity): string | null {
   if (span.traceId.length !== 16 || isAllZero(span.traceId)) {
     return 'invalid trace id: must be 16 bytes and not all zero';
   }

@@ -4,6 +4,7 @@ import { getDb } from '../db/client';
 import { count, counters, METRICS } from '../ops/counters';
 import { projectOf, storeDeadLetters } from '../ops/dead-letters';
 import { log } from '../ops/log';
+import { storeReceived, type ReceivedMessage } from '../ingest/received';
 import { PostIngestMessage } from './messages';
 import { enqueue } from './producer';
 
@@ -24,6 +25,8 @@ export async function handlePostIngest(batch: MessageBatch<unknown>, env: Env): 
  * alone with backoff, and lands in the dead-letter queue after `max_retries`.
  */
 async function runPostIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  // Accepted OTLP requests (queued ingest) are stored together, a few writes for the whole batch.
+  const received: ReceivedMessage[] = [];
   for (const message of batch.messages) {
     const parsed = PostIngestMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -33,6 +36,10 @@ async function runPostIngest(batch: MessageBatch<unknown>, env: Env): Promise<vo
       continue;
     }
     const m = parsed.data;
+    if (m.type === 'spans.received') {
+      received.push({ body: m, attempts: message.attempts, ack: () => message.ack(), retry: (o) => message.retry(o) });
+      continue;
+    }
     try {
       if (m.type === 'traces.touched') {
         await runAutomations(env, m.projectId, m.traceIds, { now: Date.now(), via: 'live', settleMs: settleMs(env) });
@@ -47,6 +54,7 @@ async function runPostIngest(batch: MessageBatch<unknown>, env: Env): Promise<vo
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     }
   }
+  if (received.length) await storeReceived(env, received);
 }
 
 /**

@@ -16,7 +16,25 @@ export const BackfillStep = z.object({
   jobId: z.string(),
 });
 
-export const PostIngestMessage = z.discriminatedUnion('type', [TracesTouched, BackfillStep]);
+/**
+ * An accepted OTLP request waiting to be stored (queued ingest, worker/ingest/accept.ts): the body as
+ * gzip, in base64 inside the message when small enough, else spilled to R2 under `key`.
+ */
+export const SpansReceived = z
+  .object({
+    type: z.literal('spans.received'),
+    projectId: z.string(),
+    format: z.enum(['protobuf', 'json']),
+    /** Spans the request was acknowledged with (after screening). */
+    spans: z.number().int().nonnegative(),
+    receivedAt: z.number(),
+    gzipBase64: z.string().optional(),
+    key: z.string().optional(),
+  })
+  .refine((m) => (m.gzipBase64 === undefined) !== (m.key === undefined), 'exactly one of gzipBase64 and key');
+export type SpansReceived = z.infer<typeof SpansReceived>;
+
+export const PostIngestMessage = z.discriminatedUnion('type', [TracesTouched, BackfillStep, SpansReceived]);
 export type PostIngestMessage = z.infer<typeof PostIngestMessage>;
 
 /** Queue messages are limited to 128 KB; 1,000 trace ids stay far below. */

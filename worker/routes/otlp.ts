@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { acceptSpans, ingestMode } from '../ingest/accept';
 import { storeSpans } from '../ingest/service';
 import { otlpFormat, readBody, type OtlpFormat } from '../ingest/body';
 import { throttle } from '../ingest/throttle';
@@ -7,6 +8,8 @@ import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
 import { count, METRICS } from '../ops/counters';
 import { log } from '../ops/log';
 import { decodeJson, decodeProtobuf, OtlpDecodeError } from '../otlp/decode';
+import { screenProtobuf } from '../otlp/screen';
+import type { RejectedSpans } from '../otlp/types';
 import { encodeExportResponse, encodeStatus } from '../otlp/encode-response';
 
 const CONTENT_TYPE: Record<OtlpFormat, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
@@ -48,18 +51,38 @@ async function ingest(env: Env, req: Request, projectId: string): Promise<Respon
   const format = otlpFormat(req.headers.get('content-type') ?? undefined);
   const bytes = await readBody(req);
   count(METRICS.ingestBytes, projectId, bytes.byteLength);
-  let decoded;
+  let result: { stored: number; rejected: RejectedSpans };
   try {
-    decoded = format === 'protobuf' ? decodeProtobuf(bytes) : decodeJson(new TextDecoder().decode(bytes));
+    result = ingestMode(env) === 'queued' ? await queued(env, projectId, format, bytes) : await direct(env, projectId, format, bytes);
   } catch (err) {
     if (err instanceof OtlpDecodeError) throw new HttpError(400, 'bad_request', err.message);
     throw err;
   }
-  const stored = await storeSpans(env, projectId, decoded.spans);
-  count(METRICS.spansAccepted, projectId, stored);
-  count(METRICS.spansRejected, projectId, decoded.rejected.count);
-  const body = encodeExportResponse(decoded.rejected, format);
+  count(METRICS.spansAccepted, projectId, result.stored);
+  count(METRICS.spansRejected, projectId, result.rejected.count);
+  const body = encodeExportResponse(result.rejected, format);
   return new Response(body, { status: 200, headers: { 'content-type': CONTENT_TYPE[format] } });
+}
+
+/** Direct ingest: decode, map and store before answering; the spans are readable at once. */
+async function direct(env: Env, projectId: string, format: OtlpFormat, bytes: Uint8Array) {
+  const decoded = format === 'protobuf' ? decodeProtobuf(bytes) : decodeJson(new TextDecoder().decode(bytes));
+  return { stored: await storeSpans(env, projectId, decoded.spans), rejected: decoded.rejected };
+}
+
+/**
+ * Queued ingest: screen (protobuf: ids and times read from the wire; JSON: a full decode), put the body
+ * on the Queue, answer; the consumer stores it (worker/ingest/accept.ts).
+ */
+async function queued(env: Env, projectId: string, format: OtlpFormat, bytes: Uint8Array) {
+  let screened;
+  if (format === 'protobuf') screened = screenProtobuf(bytes);
+  else {
+    const decoded = decodeJson(new TextDecoder().decode(bytes));
+    screened = { accepted: decoded.spans.length, rejected: decoded.rejected };
+  }
+  await acceptSpans(env, projectId, format, bytes, screened.accepted);
+  return { stored: screened.accepted, rejected: screened.rejected };
 }
 
 export default routes;

@@ -1,0 +1,110 @@
+import { Buffer } from 'node:buffer';
+import { count, METRICS } from '../ops/counters';
+import { log } from '../ops/log';
+import { decodeJson, decodeProtobuf } from '../otlp/decode';
+import type { NormalizedSpan } from '../otlp/types';
+import type { SpansReceived } from '../queue/messages';
+import { storeSpans } from './service';
+
+/**
+ * The consumer half of queued ingest (worker/ingest/accept.ts): decodes the accepted requests of a
+ * batch and stores them per project in few writes: one R2 object and one D1 transaction per chunk of
+ * up to MAX_SPANS_PER_WRITE spans, where direct ingest writes one of each per request. A chunk that
+ * fails to store is retried whole (spans are deduplicated, so a partly stored chunk is harmless).
+ */
+
+/** Spans per storeSpans call: bounds the Worker's memory (128 MB) and the size of one D1 transaction. */
+export const MAX_SPANS_PER_WRITE = 2000;
+
+export interface ReceivedMessage {
+  body: SpansReceived;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+  attempts: number;
+}
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The request body of a message, or null when its spilled R2 object is gone (stored and deleted before). */
+async function bodyOf(env: Env, m: SpansReceived): Promise<Uint8Array | null> {
+  if (m.gzipBase64 !== undefined) return gunzip(Buffer.from(m.gzipBase64, 'base64'));
+  const object = await env.PAYLOADS.get(m.key!);
+  return object ? gunzip(new Uint8Array(await object.arrayBuffer())) : null;
+}
+
+/** Decodes one accepted request; spans the full decode rejects beyond the screening are counted here. */
+async function spansOf(env: Env, m: SpansReceived): Promise<NormalizedSpan[]> {
+  const body = await bodyOf(env, m);
+  if (!body) return []; // stored before, its acknowledgment lost
+  let spans: NormalizedSpan[];
+  try {
+    spans = (m.format === 'protobuf' ? decodeProtobuf(body) : decodeJson(new TextDecoder().decode(body))).spans;
+  } catch (err) {
+    spans = [];
+    log.error('accepted OTLP request failed to decode', { projectId: m.projectId, error: err });
+  }
+  const late = m.spans - spans.length;
+  if (late > 0) {
+    count(METRICS.spansRejected, m.projectId, late);
+    log.warn('spans rejected after acknowledgment', { projectId: m.projectId, spans: late });
+  }
+  return spans;
+}
+
+/** Stores the accepted requests of one consumer batch, acknowledging each message once its spans are stored. */
+export async function storeReceived(env: Env, messages: ReceivedMessage[]): Promise<void> {
+  const byProject = new Map<string, ReceivedMessage[]>();
+  for (const m of messages) {
+    const list = byProject.get(m.body.projectId);
+    if (list) list.push(m);
+    else byProject.set(m.body.projectId, [m]);
+  }
+  for (const [projectId, list] of byProject) {
+    let chunk: ReceivedMessage[] = [];
+    let spans: NormalizedSpan[] = [];
+    for (const m of list) {
+      let decoded: NormalizedSpan[];
+      try {
+        decoded = await spansOf(env, m.body);
+      } catch (err) {
+        // R2 unavailable for a spilled body: only this message waits.
+        log.warn('reading an accepted OTLP request failed, will retry', { projectId, error: err });
+        retry(m);
+        continue;
+      }
+      chunk.push(m);
+      for (const s of decoded) spans.push(s);
+      if (spans.length >= MAX_SPANS_PER_WRITE) {
+        await storeChunk(env, projectId, chunk, spans);
+        chunk = [];
+        spans = [];
+      }
+    }
+    if (chunk.length) await storeChunk(env, projectId, chunk, spans);
+  }
+}
+
+function retry(m: ReceivedMessage): void {
+  count(METRICS.retried, m.body.projectId);
+  m.retry({ delaySeconds: Math.min(60, 2 ** m.attempts) });
+}
+
+async function storeChunk(env: Env, projectId: string, chunk: ReceivedMessage[], spans: NormalizedSpan[]): Promise<void> {
+  try {
+    await storeSpans(env, projectId, spans);
+  } catch (err) {
+    log.warn('storing accepted spans failed, will retry', { projectId, messages: chunk.length, error: err });
+    for (const m of chunk) retry(m);
+    return;
+  }
+  const spilled = chunk.flatMap((m) => (m.body.key ? [m.body.key] : []));
+  // A leftover spilled object is only storage; a redelivered message whose object is gone stores nothing twice.
+  if (spilled.length) await env.PAYLOADS.delete(spilled).catch((err: unknown) => log.warn('deleting spilled OTLP bodies failed', { projectId, error: err }));
+  for (const m of chunk) {
+    m.ack();
+    count(METRICS.consumed, projectId);
+  }
+}
