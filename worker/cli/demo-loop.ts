@@ -81,11 +81,17 @@ export async function seedLoop(opts: { url: string; email: string; password: str
 }
 
 const DOUBLE_REVIEW = 'Double review: support answers';
-const DOUBLE_REVIEW_ITEMS = 40;
+const DOUBLE_REVIEW_ITEMS = 60;
 const DEMO_REVIEWERS = [
   { email: 'priya@sieve.local', name: 'Priya Raman' },
   { email: 'marco@sieve.local', name: 'Marco Rossi' },
 ];
+
+/** `n` items at evenly spaced positions of `list` (all of it when shorter). */
+function spread<T>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  return Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]);
+}
 
 /** Runs `fn` over `items`, `width` at a time. */
 async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -96,7 +102,7 @@ async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<unkno
 }
 
 /**
- * Two demo reviewers (who sign in with the admin's password) label 40 judged traces in a queue with
+ * Two demo reviewers (who sign in with the admin's password) label 60 judged traces in a queue with
  * two reviews per item, partly disagreeing, and the admin adjudicates one verdict they split on.
  */
 async function seedDoubleReview(s: Session, password: string, log: (s: string) => void): Promise<void> {
@@ -117,8 +123,9 @@ async function seedDoubleReview(s: Session, password: string, log: (s: string) =
   const listed = await api<{ data: JudgedTrace[] }>(s, 'GET', '/api/v1/traces?eval=tone:present&limit=200');
   const planned = demoReviews(listed.data, 8);
   // About four in ten failing, as a queue fed by a judge and by unhappy users would be.
-  const failing = planned.filter((p) => p.truth.verdict === 'fail').slice(0, Math.round(DOUBLE_REVIEW_ITEMS * 0.4));
-  const chosen = [...failing, ...planned.filter((p) => p.truth.verdict === 'pass')].slice(0, DOUBLE_REVIEW_ITEMS);
+  // Picked evenly across the demo's weeks (the list is newest first), so failure trends have every week.
+  const failing = spread(planned.filter((p) => p.truth.verdict === 'fail'), Math.round(DOUBLE_REVIEW_ITEMS * 0.4));
+  const chosen = [...failing, ...spread(planned.filter((p) => p.truth.verdict === 'pass'), DOUBLE_REVIEW_ITEMS - failing.length)];
   if (chosen.length < 2) return log('too few judged traces for the double-review queue; skipped');
 
   const queue = await api<{ id: string }>(s, 'POST', '/api/v1/queues', {

@@ -22,6 +22,8 @@ export interface DemoOptions {
 export class DemoError extends Error {}
 
 const DAY_MS = 86_400_000;
+/** Four weeks: enough for failure trends to show weekly buckets and a prompt rollout on a first start. */
+export const DEMO_DAYS = 28;
 const MAX_TRIES = 5;
 const MAX_WAIT_MS = 30_000;
 
@@ -136,12 +138,12 @@ function positive(value: string | undefined, fallback: number, name: string, int
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('usage: npm run demo -- [--count N (300)] [--days D (7)] [--seed S] [--no-loop]\nenv: SIEVE_URL, PORT, SIEVE_DEMO_API_KEY, SIEVE_ADMIN_EMAIL, SIEVE_ADMIN_PASSWORD');
+    console.log('usage: npm run demo -- [--count N (300)] [--days D (28)] [--seed S] [--no-loop]\nenv: SIEVE_URL, PORT, SIEVE_DEMO_API_KEY, SIEVE_ADMIN_EMAIL, SIEVE_ADMIN_PASSWORD');
     return;
   }
   const cfg = localConfig();
   const count = positive(option(args, 'count') ?? process.env.SIEVE_DEMO_COUNT, 300, 'count', true);
-  const days = positive(option(args, 'days') ?? process.env.SIEVE_DEMO_DAYS, 7, 'days', false);
+  const days = positive(option(args, 'days') ?? process.env.SIEVE_DEMO_DAYS, DEMO_DAYS, 'days', false);
   const seedArg = option(args, 'seed');
   const seed = seedArg === undefined ? undefined : positive(seedArg, 1, 'seed', true);
   const url = process.env.SIEVE_URL ?? `http://127.0.0.1:${cfg.port}`;

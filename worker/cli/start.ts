@@ -48,10 +48,10 @@ console.log(`
 const res = await fetch(`${url}/api/v1/traces?limit=1`, { headers: { authorization: `Bearer ${cfg.demoApiKey}` } });
 const first = res.ok ? ((await res.json()) as { data: unknown[] }) : { data: [1] };
 if (first.data.length === 0 && !process.env.SIEVE_NO_DEMO) {
-  const { sendDemo } = await import('./demo.ts');
+  const { sendDemo, DEMO_DAYS } = await import('./demo.ts');
   log('first start: sending demo traces through the OTLP endpoint …');
-  const sent = await sendDemo({ url, key: cfg.demoApiKey, count: 300, days: 7, log: (s) => process.stdout.write(`\r[sieve] ${s}`) });
+  const sent = await sendDemo({ url, key: cfg.demoApiKey, count: 300, days: DEMO_DAYS, log: (s) => process.stdout.write(`\r[sieve] ${s}`) });
   const { seedLoop } = await import('./demo-loop.ts');
-  await seedLoop({ url, email: cfg.adminEmail, password: cfg.adminPassword, days: 7, log: (s) => console.log(`\n[sieve] ${s}`) });
+  await seedLoop({ url, email: cfg.adminEmail, password: cfg.adminPassword, days: DEMO_DAYS, log: (s) => console.log(`\n[sieve] ${s}`) });
   console.log(`[sieve] demo data ready: ${sent.traces} traces, ${sent.spans} spans, ${sent.evaluations} evaluations, ${sent.feedback} feedback. Press Ctrl+C to stop.`);
 }
