@@ -4,7 +4,13 @@ import { signalEndpoint } from '../signals/endpoint';
 import { feedbackRow } from '../signals/rows';
 
 /** `POST /api/v1/feedback`: end-user feedback (thumbs, ratings, comments, sentiment). */
-const routes = signalEndpoint({ schema: FeedbackItem, table: 'feedback', toRow: feedbackRow, store: storeFeedback });
+const routes = signalEndpoint({
+  schema: FeedbackItem,
+  table: 'feedback',
+  toRow: feedbackRow,
+  store: storeFeedback,
+  redact: (f, r) => (f.comment ? { ...f, comment: r.text(f.comment).text } : f),
+});
 
 export default routes;
 export type FeedbackRoutes = typeof routes;

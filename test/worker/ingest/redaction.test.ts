@@ -80,6 +80,24 @@ describe('redaction at ingest', () => {
     expect(after.trace.redactions).toBe(3);
   });
 
+  it('redacts feedback comments and evaluation explanations sent through the API too', async () => {
+    const { projectId, key } = await makeProject();
+    const admin = await signIn(projectId, 'admin');
+    await call('PATCH', `/api/v1/projects/${projectId}`, { cookie: admin.cookie }, { redaction: { detectors: { email: true } } });
+    const traceId = hex(16);
+    const fb = await call('POST', '/api/v1/feedback', { key }, { items: [{ traceId, kind: 'thumbs', value: 'down', comment: `Wrong! Mail me at ann@example.com, card ${CARD}` }] });
+    expect(fb.status).toBe(200);
+    const ev = await call('POST', '/api/v1/evaluations', { key }, { items: [{ traceId, name: 'faithfulness', score: 0.2, explanation: `The answer leaked ${API_KEY}.` }] });
+    expect(ev.status).toBe(200);
+    const stored = JSON.stringify([
+      (await env.DB.prepare('SELECT * FROM feedback WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all()).results,
+      (await env.DB.prepare('SELECT * FROM evaluations WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all()).results,
+    ]);
+    for (const secret of ['ann@example.com', CARD, API_KEY]) expect(stored).not.toContain(secret);
+    expect(stored).toContain('Mail me at [REDACTED:email], card [REDACTED:credit_card]');
+    expect(stored).toContain('The answer leaked [REDACTED:secret].');
+  });
+
   it('stores nothing redacted when every detector is off', async () => {
     const { projectId, key } = await makeProject();
     const admin = await signIn(projectId, 'admin');
