@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { getDb, type Db } from '../db/client';
 import { automationRules, automationStats } from '../db/automations';
 import { opsCounters } from '../db/ops';
+import { ingestMode } from '../ingest/accept';
 import type { AutomationErrorsView, IngestNumbers, IngestPoint, OpsRange, OpsStatusResponse } from '../schemas/ops';
 import { counters, FLUSH_EVERY_MS, METRICS, MINUTE_MS, type Metric } from './counters';
 import { latestDeadLetters } from './dead-letters';
@@ -126,6 +127,7 @@ export async function opsStatus(env: Env, projectId: string, range: OpsRange, no
     range,
     bucketMinutes: RANGES[range].bucketMs / MINUTE_MS,
     flushEverySeconds: FLUSH_EVERY_MS / 1000,
+    ingestMode: ingestMode(env),
     ingest,
     queue,
     deadLetters: {

@@ -53,6 +53,8 @@ export const OpsStatusResponse = z.object({
   bucketMinutes: z.number(),
   /** Counters are flushed from each isolate at most this often; the newest seconds may still be in memory. */
   flushEverySeconds: z.number(),
+  /** INGEST_MODE: `queued` acknowledges OTLP requests once on the Queue and stores them about a second later. */
+  ingestMode: z.enum(['direct', 'queued']),
   ingest: z.object({ series: z.array(IngestPoint), totals: IngestNumbers }),
   queue: z.object({
     windowHours: z.number(),

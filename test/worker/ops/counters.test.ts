@@ -113,6 +113,7 @@ describe('ingest counters in GET /api/v1/ops/status', () => {
 
     const body = await statusWhen(key, (b) => expect(b.ingest.totals).toEqual({ requests: 3, failed: 1, spansAccepted: 4, spansRejected: 1, bytes }));
     expect([body.range, body.bucketMinutes, body.flushEverySeconds, body.ingest.series.length]).toEqual(['hour', 1, 10, 60]);
+    expect(body.ingestMode).toBe('direct');
     // The series is the totals spread over the minutes the requests fell in (one, unless a minute turned meanwhile).
     const busy = body.ingest.series.filter((p: any) => p.requests > 0);
     expect(busy.reduce((n: number, p: any) => n + p.spansAccepted, 0)).toBe(4);
