@@ -2,13 +2,16 @@ import { DatabaseSync } from 'node:sqlite';
 import { LOCAL_DEFAULTS } from '../../worker/cli/config';
 import { startLocalServer } from '../../worker/cli/local-server';
 import { DEFAULT_SCHEMA, LabelFields } from '../../worker/schemas/label-schemas';
+import { createAdminKey } from './queue';
 import { d1File } from './seed-traces';
 
 /**
  * Issue #8's insights benchmark: 100,000 annotations (two queues with 2 and 3 reviewers per item, the
  * starter schema's `verdict` and `failure_modes`, some adjudications) and evaluations of two evaluators
- * in two versions, over 50,000 traces spread across 90 days, seeded straight into local D1; then
- * p50/p95 of every insights query through the HTTP API, sequential. Goal: p95 < 300 ms.
+ * in two versions, over 50,000 traces spread across 90 days, seeded straight into local D1; then the
+ * materialized labels are built (POST /api/v1/insights/labels/rebuild, timed on its own: seeding bypasses
+ * the write paths that keep them) and p50/p95 of every insights query is measured through the HTTP API,
+ * sequential. Goal: p95 < 300 ms.
  */
 
 const DAY = 24 * 3600_000;
@@ -234,7 +237,22 @@ export async function insightsBench(runs = 20, opts: { analyze?: boolean } = {})
   ];
   const rows: Timing[] = [];
   const skipped: string[] = [];
+  let rebuilt = { traces: 0, rows: 0, ms: 0 };
+  let rebuildMs = 0;
   try {
+    // The seed wrote annotations straight into D1: build their materialized labels before timing queries,
+    // and report that once-per-project cost by itself rather than inside a query's first answer.
+    const adminKey = await createAdminKey(server.url, server.cfg);
+    const r0 = performance.now();
+    for (let done = false; !done; ) {
+      const res = await fetch(`${server.url}/api/v1/insights/labels/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+      const body = (await res.json()) as typeof rebuilt & { done: boolean };
+      if (!res.ok) throw new Error(`rebuilding labels failed: ${res.status} ${JSON.stringify(body)}`);
+      rebuilt = { traces: rebuilt.traces + body.traces, rows: rebuilt.rows + body.rows, ms: rebuilt.ms + body.ms };
+      done = body.done;
+    }
+    rebuildMs = performance.now() - r0;
+    console.log(`labels rebuilt: ${rebuilt.traces.toLocaleString()} traces, ${rebuilt.rows.toLocaleString()} rows in ${(rebuildMs / 1000).toFixed(1)} s`);
     for (const [name, path] of queries) {
       const r = await time(server.url, server.cfg.demoApiKey, name, path, runs, size);
       if (typeof r === 'string') skipped.push(r);
@@ -248,6 +266,7 @@ export async function insightsBench(runs = 20, opts: { analyze?: boolean } = {})
   for (const r of rows) {
     console.log(`${r.name.padEnd(34)} ${`${r.p50.toFixed(1)} ms`.padStart(9)} ${`${r.p95.toFixed(1)} ms`.padStart(9)}  ${r.p95 < 300 ? ' ✓  ' : ' ✗  '}  ${r.note}`);
   }
+  console.log(`${'labels rebuild (once, POST)'.padEnd(34)} ${`${rebuildMs.toFixed(0)} ms`.padStart(9)} ${''.padStart(9)}        ${rebuilt.traces.toLocaleString()} traces, ${rebuilt.rows.toLocaleString()} rows`);
   for (const line of skipped) console.log(line);
   const misses = rows.filter((r) => r.p95 >= 300);
   console.log(`goal p95 < 300 ms: ${misses.length ? `missed by ${misses.map((m) => m.name).join(', ')}` : `met by all ${rows.length} queries`}${skipped.length ? ` (${skipped.length} skipped)` : ''}`);

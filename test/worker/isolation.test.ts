@@ -133,6 +133,8 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/v1/insights/trends': { query: () => `?splitBy=model&queueId=${b.queueId}` },
   'GET /api/v1/insights/compare': { query: () => `?dimension=model&a=gpt-4o-mini&b=gpt-4o&queueId=${b.queueId}` },
   'GET /api/v1/insights/dimensions': { query: () => `?queueId=${b.queueId}` },
+  // Rebuilding materialized labels acts on the caller's own project.
+  'POST /api/v1/insights/labels/rebuild': { status: { key: 200, session: 200 } },
   // Operations: the status is the caller's own project (B's dead letter must not show); B's dead letter is 404.
   'GET /api/v1/ops/status': { status: { key: 200, session: 200 } },
   'POST /api/v1/ops/dead-letters/:deadLetterId/replay': {},

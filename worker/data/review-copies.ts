@@ -1,4 +1,5 @@
 import { jsonChunks } from './json-chunks';
+import { labelRecomputes } from './trace-labels';
 
 /**
  * The D1 copies a queue's Durable Object writes through its outbox: annotations and item states.
@@ -53,10 +54,16 @@ const UPSERT_ITEMS = `
     status = excluded.status, reviews_done = excluded.reviews_done, removed_at = excluded.removed_at, rev = excluded.rev
   WHERE excluded.rev > queue_items.rev`;
 
+/**
+ * The annotation upserts, followed by the recompute of their traces' effective labels (trace_labels):
+ * in the caller's batch, so the labels change in the same transaction. The recompute reads whatever
+ * the upserts left, so a duplicate or stale copy (which the revision guard ignores) changes nothing.
+ */
 export function annotationUpserts(d1: D1Database, scope: Scope, rows: AnnotationCopy[]): D1PreparedStatement[] {
   if (!rows.length) return [];
   const stmt = d1.prepare(UPSERT_ANNOTATIONS);
-  return jsonChunks(rows).map((json) => stmt.bind(scope.projectId, scope.queueId, json));
+  const upserts = jsonChunks(rows).map((json) => stmt.bind(scope.projectId, scope.queueId, json));
+  return [...upserts, ...labelRecomputes(d1, scope.projectId, rows.map((r) => r.traceId))];
 }
 
 export function queueItemUpserts(d1: D1Database, scope: Scope, rows: QueueItemCopy[]): D1PreparedStatement[] {

@@ -134,3 +134,46 @@ export const adjudications = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.queueId, t.traceId] }), index('adjudications_trace').on(t.projectId, t.traceId)],
 );
+
+/**
+ * The effective label of each (trace, field) as the insights read it, kept current by every write of
+ * annotations and adjudications (worker/insights/materialize-sql.ts holds the rule, mirroring
+ * `resolveLabels`). One row per answer kind: a field whose type changed keeps a row per type, and a
+ * query reads the kind of the newest schema version answered. `scope` is '' for every queue, else the
+ * queue id; `field` '' marks a trace reviewed in the scope (`answers` counts its reviews).
+ */
+export const traceLabels = sqliteTable(
+  'trace_labels',
+  {
+    projectId: text('project_id').notNull(),
+    scope: text('scope').notNull(),
+    field: text('field').notNull(),
+    /** pass_fail | boolean | numeric | text | categorical | categorical-multi; '' for answers under versions that lack the field. */
+    kind: text('kind').notNull(),
+    traceId: text('trace_id').notNull(),
+    /** JSON; null for a tie nobody adjudicated (and for kind ''). */
+    value: text('value'),
+    source: text('source', { enum: ['adjudicated', 'majority', 'single'] }),
+    reviewers: integer('reviewers').notNull().default(0),
+    /** Annotations and adjudications of this kind that answered the field. */
+    answers: integer('answers').notNull(),
+    /** The newest schema version among those answers, as `created_at:version:schema_id` (zero-padded, so it sorts). */
+    newest: text('newest'),
+    /** A queue the label comes from: the first adjudication's when no reviewer answered. */
+    queueId: text('queue_id'),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.scope, t.field, t.kind, t.traceId] }), index('trace_labels_trace').on(t.projectId, t.traceId)],
+);
+
+/**
+ * A project's trace_labels build: `version` is the rule version that last built all of them (0: none), so
+ * a project without a row, or built by an older rule, is rebuilt. A rebuild goes page by page in trace id
+ * order and can span requests: `building` is the rule version under way, `cursor` the last trace id done.
+ */
+export const traceLabelsState = sqliteTable('trace_labels_state', {
+  projectId: text('project_id').primaryKey(),
+  version: integer('version').notNull().default(0),
+  building: integer('building'),
+  cursor: text('cursor'),
+  builtAt: integer('built_at'),
+});

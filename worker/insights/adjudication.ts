@@ -38,13 +38,13 @@ export async function adjudicate(env: Env, projectId: string, queueId: string, t
   const { cfg } = await checkItem(env, projectId, queueId, traceId);
   const values = checkValues(cfg.fields, cfg.schemaVersion, body.values);
   const by = reviewerOf(p);
-  return putAdjudication(getDb(env.DB), { projectId, queueId, traceId, schemaId: cfg.schemaId, schemaVersion: cfg.schemaVersion, values, notes: body.notes?.trim() || null, by });
+  return putAdjudication(env.DB, { projectId, queueId, traceId, schemaId: cfg.schemaId, schemaVersion: cfg.schemaVersion, values, notes: body.notes?.trim() || null, by });
 }
 
 /** `DELETE …/items/:itemId/adjudication`: the reviewers' majority counts again; 404 when there was none. */
 export async function removeAdjudication(env: Env, projectId: string, queueId: string, traceId: string): Promise<void> {
   await checkItem(env, projectId, queueId, traceId);
-  if (!(await deleteAdjudication(getDb(env.DB), { projectId, queueId, traceId }))) throw new NotFound('Adjudication');
+  if (!(await deleteAdjudication(env.DB, { projectId, queueId, traceId }))) throw new NotFound('Adjudication');
 }
 
 /** The item's adjudication for the item view, or null. */

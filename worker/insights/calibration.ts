@@ -29,9 +29,12 @@ export interface EvaluatorResult {
   startMs: number | null;
 }
 
+/** What calibration reads of a trace's effective human label. */
+export type HumanLabel = Pick<EffectiveLabel, 'value' | 'source' | 'reviewers'>;
+
 /** An evaluator result with the trace's effective human label. */
 export interface Pair extends EvaluatorResult {
-  human: EffectiveLabel;
+  human: HumanLabel;
   /** The humans say the trace failed. */
   failure: boolean;
   /** The human value when the field is numeric (for Spearman against the rating itself). */
@@ -65,27 +68,49 @@ export function humanFailure(positive: string): (value: unknown) => boolean {
   return numeric[1].toLowerCase() === 'lt' ? (v) => typeof v === 'number' && v < cut : (v) => typeof v === 'number' && v >= cut;
 }
 
-/** Pairs each result with its trace's label; results without a label are left out. */
-export function pairUp(results: readonly EvaluatorResult[], labels: ReadonlyMap<string, EffectiveLabel>, positive: string): Pair[] {
+/** A labeled trace and the evaluator's results on it (one per version). */
+export interface LabeledTrace {
+  traceId: string;
+  human: HumanLabel;
+  results: EvaluatorResult[];
+}
+
+const pair = (r: EvaluatorResult, human: HumanLabel, failure: boolean): Pair => ({
+  traceId: r.traceId,
+  version: r.version,
+  score: r.score,
+  labelFailure: r.labelFailure,
+  at: r.at,
+  startMs: r.startMs,
+  human,
+  failure,
+  humanNumber: typeof human.value === 'number' ? human.value : null,
+});
+
+/** Every result paired with its trace's label. */
+export function pairUp(traces: readonly LabeledTrace[], positive: string): Pair[] {
   const isFailure = humanFailure(positive);
-  return results.flatMap((r) => {
-    const human = labels.get(r.traceId);
-    if (!human) return [];
-    return [{ ...r, human, failure: isFailure(human.value), humanNumber: typeof human.value === 'number' ? human.value : null }];
-  });
+  const out: Pair[] = [];
+  for (const t of traces) {
+    const failure = isFailure(t.human.value);
+    for (const r of t.results) out.push(pair(r, t.human, failure));
+  }
+  return out;
 }
 
 /**
- * Each trace's newest result (by evaluation time, then version text): what the evaluator says about
- * the trace today when several versions judged it.
+ * Each trace's newest result (by evaluation time, then version text) paired with its label: what the
+ * evaluator says about the trace today when several versions judged it.
  */
-export function newestPerTrace(results: readonly EvaluatorResult[]): EvaluatorResult[] {
-  const byTrace = new Map<string, EvaluatorResult>();
-  for (const r of results) {
-    const seen = byTrace.get(r.traceId);
-    if (!seen || r.at > seen.at || (r.at === seen.at && r.version > seen.version)) byTrace.set(r.traceId, r);
+export function newestPairs(traces: readonly LabeledTrace[], positive: string): Pair[] {
+  const isFailure = humanFailure(positive);
+  const out: Pair[] = [];
+  for (const t of traces) {
+    let newest: EvaluatorResult | null = null;
+    for (const r of t.results) if (!newest || r.at > newest.at || (r.at === newest.at && r.version > newest.version)) newest = r;
+    if (newest) out.push(pair(newest, t.human, isFailure(t.human.value)));
   }
-  return [...byTrace.values()];
+  return out;
 }
 
 export function predictsFailure(score: number, threshold: number, direction: CalibrationQuery['direction']): boolean {

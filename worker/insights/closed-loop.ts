@@ -18,7 +18,7 @@ import { describe, mismatches, type Mismatch } from './disagreements';
 
 /** The calibration's disagreements, most confident mistakes first. */
 export async function findDisagreements(d1: D1Database, projectId: string, params: CalibrationParams): Promise<{ data: CalibrationData; list: Mismatch[]; decision: ReturnType<typeof decide> }> {
-  const data = await loadCalibration(d1, projectId, params);
+  const data = await loadCalibration(d1, projectId, params, { traceIds: true });
   const decision = decide(headlinePairs(data), data.q);
   return { data, list: mismatches(decision), decision };
 }
@@ -42,21 +42,29 @@ const SOURCE_NAME = { adjudicated: 'adjudicated', majority: 'majority', single: 
  * the trace is the record's provenance.
  */
 async function exampleContexts(d1: D1Database, projectId: string, data: CalibrationData, described: Disagreement[]): Promise<Map<string, AnnotationContext>> {
-  const { results } = await d1
-    .prepare(
-      `SELECT trace_id AS traceId, id, queue_id AS queueId FROM annotations
-       WHERE project_id = ? AND trace_id IN (SELECT value FROM json_each(?)) ${data.q.queueId === undefined ? '' : 'AND queue_id = ?'}
-       ORDER BY updated_at, id`,
-    )
-    .bind(projectId, JSON.stringify(described.map((x) => x.traceId)), ...(data.q.queueId === undefined ? [] : [data.q.queueId]))
-    .all<{ traceId: string; id: string; queueId: string }>();
+  const ids = JSON.stringify(described.map((x) => x.traceId));
+  const [reviews, labels] = await d1.batch<Record<string, string>>([
+    d1
+      .prepare(
+        `SELECT trace_id AS traceId, id, queue_id AS queueId FROM annotations
+         WHERE project_id = ? AND trace_id IN (SELECT value FROM json_each(?)) ${data.q.queueId === undefined ? '' : 'AND queue_id = ?'}
+         ORDER BY updated_at, id`,
+      )
+      .bind(projectId, ids, ...(data.q.queueId === undefined ? [] : [data.q.queueId])),
+    // A trace only adjudicated has no review: its label's queue (the first adjudication's) stands in.
+    d1
+      .prepare(`SELECT trace_id AS traceId, queue_id AS queueId FROM trace_labels WHERE project_id = ? AND scope = ? AND field = ? AND kind = ? AND trace_id IN (SELECT value FROM json_each(?))`)
+      .bind(projectId, data.q.queueId ?? '', data.q.field, data.kind, ids),
+  ]);
+  const results = reviews.results as { traceId: string; id: string; queueId: string }[];
+  const labelQueue = new Map((labels.results as { traceId: string; queueId: string }[]).map((r) => [r.traceId, r.queueId]));
   const newest = new Map(results.map((r) => [r.traceId, r]));
   return new Map(
     described.map((x) => {
       const review = newest.get(x.traceId);
       const context: AnnotationContext = {
         id: review?.id ?? '',
-        queueId: review?.queueId ?? data.labels.get(x.traceId)?.queueIds[0] ?? '',
+        queueId: review?.queueId ?? labelQueue.get(x.traceId) ?? '',
         values: {
           evaluator: { name: data.q.evaluator, version: x.evaluatorVersion, score: x.score, label: x.evaluatorLabel, explanation: x.explanation },
           disagreement: x.kind,

@@ -8,7 +8,7 @@ import {
   type ScoreComparison,
   type SegmentSide,
 } from '../schemas/insights-segments';
-import { andWhere, contestedNote, fieldsInfo, loadLabels, reviewedTraces, sharedFilter, Tally, whereOf, type LabelSet, type Where } from './segments';
+import { contestedNote, fieldsInfo, loadLabels, sharedFilter, sqlOf, Tally, whereOf, type LabelSet } from './segments';
 import { binEdges, histogram, summarize } from './stats/describe';
 import { mannWhitney, MIN_PER_SAMPLE } from './stats/mann-whitney';
 import { twoProportionTest, wilsonInterval } from './stats/wilson';
@@ -48,31 +48,29 @@ function segmentsOf(q: CompareQuery): [Segment, Segment] {
 }
 
 /**
- * Each evaluator's scores on the traces `where` selects: the lowest score per trace (trace_evals).
- * Written as a list of trace ids rather than a join: joined, SQLite (without statistics) paired each trace
- * with a scan of the project's trace_evals_score entries, 27 s for a 30-day, one-prompt segment at 50k traces.
- * As a list it reads the project's entries of that covering index once, testing each against the list.
- * Scores come as JSON arrays per evaluator and first two characters of the trace id: tens of thousands of
- * rows cost the Worker more to receive than the query, and 256 groups per evaluator keep each row far
- * below D1's 2 MB limit.
+ * Each evaluator's scores on segment A and B (the lowest score per trace, from trace_evals), as the
+ * `scores` rows of the labels statement: JSON arrays per evaluator, side and first two characters of the
+ * trace id (256 groups per evaluator and side keep each row far below D1's 2 MB limit). Each side reads
+ * the project's trace_evals_score entries once, testing each against the list of the side's traces:
+ * joined instead, SQLite (without statistics) paired each trace with a scan of those entries (27 s for a
+ * 30-day, one-prompt segment at 50k traces).
  */
-async function scoresOf(d1: D1Database, projectId: string, where: Where): Promise<Map<string, number[]>> {
-  const { results } = await d1
-    .prepare(
-      `SELECT te.name AS name, json_group_array(te.score) AS scores FROM trace_evals te
-       WHERE te.project_id = ? AND te.score IS NOT NULL AND te.trace_id IN (SELECT t.trace_id FROM traces t WHERE ${where.sql})
-       GROUP BY te.name, substr(te.trace_id, 1, 2)`,
-    )
-    .bind(projectId, ...where.args)
-    .all<{ name: string; scores: string }>();
-  const out = new Map<string, number[]>();
-  for (const r of results) {
-    const list = out.get(r.name);
-    const scores = JSON.parse(r.scores) as number[];
+const sideScores = (side: 'a' | 'b') => `SELECT te.name AS name, '${side}' AS side, json_group_array(te.score) AS scores FROM trace_evals te
+  WHERE te.project_id = ? AND te.score IS NOT NULL AND te.trace_id IN (SELECT trace_id FROM sides WHERE ${side} = 1)
+  GROUP BY te.name, substr(te.trace_id, 1, 2)`;
+const SCORES_SQL = `SELECT 'scores' AS part, json_array(name, side, json(scores)) AS r FROM (${sideScores('a')} UNION ALL ${sideScores('b')})`;
+
+function scoresOf(rows: { part: string; r: string }[]): [Map<string, number[]>, Map<string, number[]>] {
+  const sides: [Map<string, number[]>, Map<string, number[]>] = [new Map(), new Map()];
+  for (const row of rows) {
+    if (row.part !== 'scores') continue;
+    const [name, side, scores] = JSON.parse(row.r) as [string, 'a' | 'b', number[]];
+    const bySide = sides[side === 'a' ? 0 : 1];
+    const list = bySide.get(name);
     if (list) for (const score of scores) list.push(score);
-    else out.set(r.name, scores);
+    else bySide.set(name, scores);
   }
-  return out;
+  return sides;
 }
 
 export function compareScores(a: Map<string, number[]>, b: Map<string, number[]>, bins: number): ScoreComparison[] {
@@ -106,29 +104,42 @@ export async function compare(d1: D1Database, projectId: string, q: CompareQuery
   const filter = sharedFilter(q);
   const shared = whereOf(projectId, filter);
   const segments = segmentsOf(q);
-  const [whereA, whereB] = segments.map((s) => andWhere(shared, whereOf(projectId, s.filter)));
-  const [labels, rowsA, rowsB, scoresA, scoresB] = await Promise.all([
-    loadLabels(d1, projectId, { field: q.field, verdictField: q.verdictField, failValue: q.failValue, queueId: q.queueId, where: shared }),
-    reviewedTraces(d1, projectId, whereA, q.queueId),
-    reviewedTraces(d1, projectId, whereB, q.queueId),
-    scoresOf(d1, projectId, whereA),
-    scoresOf(d1, projectId, whereB),
-  ]);
-  const tallies = [rowsA, rowsB].map((rows) => {
-    const t = new Tally();
-    const ids = new Set<string>();
-    for (const r of rows) {
-      const label = labels.byTrace.get(r.traceId);
-      if (label) (t.add(label), ids.add(r.traceId));
-    }
-    return { t, ids };
+  const [segA, segB] = segments.map((s) => whereOf(projectId, s.filter));
+  // One statement, one pass over the shared filters' traces marking which segment holds each (`sides`):
+  // it serves the labels (the shared traces are their scope) and the scores. Evaluating the two segments
+  // as filters of their own read the trace rows twice where they need them (a model filter does: 60 ms
+  // each at 50k traces).
+  const labels = await loadLabels(d1, projectId, {
+    field: q.field,
+    verdictField: q.verdictField,
+    failValue: q.failValue,
+    queueId: q.queueId,
+    traces: shared,
+    with: sqlOf(
+      `sides AS MATERIALIZED (SELECT t.trace_id, coalesce((${segA.sql}), 0) AS a, coalesce((${segB.sql}), 0) AS b FROM traces t WHERE ${shared.sql})`,
+      ...segA.args,
+      ...segB.args,
+      ...shared.args,
+    ),
+    sources: [sqlOf('SELECT trace_id, 1 AS sc, a AS k0, b AS k1 FROM sides')],
+    keys: 2,
+    groupBy: ['k0', 'k1'],
+    also: sqlOf(SCORES_SQL, projectId, projectId),
   });
-  const overlap = [...tallies[0].ids].filter((id) => tallies[1].ids.has(id)).length;
+  const [scoresA, scoresB] = scoresOf(labels.also);
+  const tallies = [new Tally(), new Tally()];
+  let overlap = 0;
+  for (const g of labels.groups) {
+    const [inA, inB] = g.keys as [number, number];
+    if (inA) tallies[0].add(g.label, g.n);
+    if (inB) tallies[1].add(g.label, g.n);
+    if (inA && inB) overlap += g.n;
+  }
   const [a, b] = segments.map((s, i): SegmentSide => {
-    const tally = tallies[i].t.result(labels.values);
+    const tally = tallies[i].result(labels.values);
     return { ...s, tally, enoughData: tally.labeled >= MIN_SEGMENT };
   });
-  const metrics = compareTallies(labels, tallies[0].t, tallies[1].t);
+  const metrics = compareTallies(labels, tallies[0], tallies[1]);
   const scores = compareScores(scoresA, scoresB, q.bins);
   return {
     ...fieldsInfo(labels),

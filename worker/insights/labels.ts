@@ -6,6 +6,8 @@ import type { LabelField } from '../schemas/label-schemas';
  * the field with the same type as the newest version count, so a field whose meaning changed
  * (e.g. numeric → categorical under the same key) never mixes old answers into new analyses.
  * `resolveLabels` is the pure rule (unit-tested on plain rows); `fieldLabels` reads D1 and applies it.
+ * The insights read the same rule materialized in `trace_labels` (materialize-sql.ts, materialized-labels.ts),
+ * kept current by every write; a property test holds the two equal, and `fieldLabels` stays as the reference.
  */
 
 export type LabelSource = 'adjudicated' | 'majority' | 'single';
@@ -248,11 +250,11 @@ export async function fieldsLabels(d1: D1Database, projectId: string, fields: re
       .prepare(
         `SELECT j.trace_id AS traceId, j.queue_id AS queueId, j.schema_id AS schemaId, j.schema_version AS schemaVersion${cols('j', true)}
          FROM adjudications j WHERE j.project_id = ? AND (${answered('j')})${j.sql}
-         ORDER BY j.updated_at`,
+         ORDER BY j.updated_at, j.queue_id`,
       )
       .bind(projectId, ...j.args),
     d1
-      .prepare(`SELECT schema_id AS schemaId, version, fields FROM label_schema_versions WHERE project_id = ? ORDER BY created_at, version`)
+      .prepare(`SELECT schema_id AS schemaId, version, fields FROM label_schema_versions WHERE project_id = ? ORDER BY created_at, version, schema_id`)
       .bind(projectId),
   ]);
   const schemaVersions = (versions.results as { schemaId: string; version: number; fields: string }[]).map((v) => ({ ...v, fields: JSON.parse(v.fields) as LabelField[] }));

@@ -1,6 +1,6 @@
 import { BadRequest } from '../lib/errors';
 import type { TrendBucket, TrendSeries, TrendsQuery, TrendsResponse } from '../schemas/insights-segments';
-import { contestedNote, fieldsInfo, loadLabels, reviewedTraces, sharedFilter, Tally, whereOf, type LabelSet, type TraceRow } from './segments';
+import { bucketSql, contestedNote, DIMENSION_COLUMN, dimsOf, fieldsInfo, loadLabels, sharedFilter, sqlOf, Tally, whereOf, type LabelSet, type TraceLabel, type Where } from './segments';
 
 /**
  * Failure-pattern trends: per time bucket (by trace start, UTC) and per split value, the labeled traces,
@@ -42,28 +42,35 @@ interface Acc {
 
 const acc = (n: number): Acc => ({ total: new Tally(), points: Array.from({ length: n }, () => new Tally()) });
 
+/** Labeled traces of one bucket (`start`) that share their split values and labels. */
+export interface TrendGroup {
+  start: number;
+  dims: (string | null)[];
+  label: TraceLabel;
+  n: number;
+}
+
 /**
- * Buckets and series from the reviewed traces and their labels (pure). Series rank by labeled traces over
- * the whole range; a trace with several tags counts in each of its tags' series and once in `other`.
+ * Buckets and series from groups of labeled traces (pure). Series rank by labeled traces over the whole
+ * range; a trace with several tags counts in each of its tags' series and once in `other`.
  */
-export function buildTrends(rows: readonly TraceRow[], labels: LabelSet, buckets: TrendsResponse['buckets'], bucket: TrendBucket, top: number, split: boolean) {
+export function buildTrends(groups: readonly TrendGroup[], values: readonly string[], buckets: TrendsResponse['buckets'], bucket: TrendBucket, top: number, split: boolean) {
   const first = buckets[0]?.start ?? 0;
   const indexOf = (ms: number) => (bucketStart(ms, bucket) - first) / STEP[bucket];
   const overall = acc(buckets.length);
   const byValue = new Map<string | null, Acc>();
-  const counted: { row: TraceRow; i: number }[] = [];
-  for (const row of rows) {
-    const label = labels.byTrace.get(row.traceId);
-    const i = indexOf(row.startMs);
-    if (!label || i < 0 || i >= buckets.length) continue;
-    counted.push({ row, i });
-    overall.total.add(label);
-    overall.points[i].add(label);
+  const counted: { g: TrendGroup; i: number }[] = [];
+  for (const g of groups) {
+    const i = indexOf(g.start);
+    if (i < 0 || i >= buckets.length) continue;
+    counted.push({ g, i });
+    overall.total.add(g.label, g.n);
+    overall.points[i].add(g.label, g.n);
     if (!split) continue;
-    for (const d of row.dims) {
+    for (const d of g.dims) {
       const s = byValue.get(d) ?? acc(buckets.length);
-      s.total.add(label);
-      s.points[i].add(label);
+      s.total.add(g.label, g.n);
+      s.points[i].add(g.label, g.n);
       byValue.set(d, s);
     }
   }
@@ -71,16 +78,31 @@ export function buildTrends(rows: readonly TraceRow[], labels: LabelSet, buckets
   const kept = ranked.slice(0, top);
   const keptValues = new Set(kept.map(([v]) => v));
   const other = acc(buckets.length);
-  for (const { row, i } of counted) {
-    if (!row.dims.some((d) => !keptValues.has(d))) continue;
-    const label = labels.byTrace.get(row.traceId)!;
-    other.total.add(label);
-    other.points[i].add(label);
+  for (const { g, i } of counted) {
+    if (!g.dims.some((d) => !keptValues.has(d))) continue;
+    other.total.add(g.label, g.n);
+    other.points[i].add(g.label, g.n);
   }
-  const out = (a: Acc) => ({ total: a.total.result(labels.values), points: a.points.map((p) => p.result(labels.values)) });
+  const out = (a: Acc) => ({ total: a.total.result(values), points: a.points.map((p) => p.result(values)) });
   const series: TrendSeries[] = kept.map(([value, a]) => ({ kind: value === null ? 'none' : 'value', value, ...out(a) }));
   if (ranked.length > top) series.push({ kind: 'other', value: null, ...out(other) });
   return { overall: out(overall), series, otherValues: Math.max(0, ranked.length - top) };
+}
+
+/**
+ * The start of the earliest trace in `where` (before `before`, when given) reviewed in the scope: a walk
+ * of the traces in start order that stops at the first with a review marker in trace_labels.
+ */
+async function firstReviewed(d1: D1Database, projectId: string, where: Where, queueId: string | undefined, before?: number): Promise<number | null> {
+  const row = await d1
+    .prepare(
+      `SELECT t.start_ms AS start FROM traces t WHERE ${where.sql}${before === undefined ? '' : ' AND t.start_ms < ?'}
+         AND EXISTS (SELECT 1 FROM trace_labels l WHERE l.project_id = ? AND l.scope = ? AND l.field = '' AND l.kind = '' AND l.trace_id = t.trace_id)
+       ORDER BY t.start_ms LIMIT 1`,
+    )
+    .bind(...where.args, ...(before === undefined ? [] : [before]), projectId, queueId ?? '')
+    .first<{ start: number }>();
+  return row?.start ?? null;
 }
 
 /**
@@ -93,14 +115,28 @@ export async function trends(d1: D1Database, projectId: string, q: TrendsQuery, 
   let from = filter.from ?? Math.max(0, to - DEFAULT_RANGE_MS);
   if (from >= to) throw new BadRequest('`from` must be before `to`.');
   const where = whereOf(projectId, { ...filter, from, to });
-  const [labels, rows] = await Promise.all([
-    loadLabels(d1, projectId, { field: q.field, verdictField: q.verdictField, failValue: q.failValue, queueId: q.queueId, where }),
-    reviewedTraces(d1, projectId, where, q.queueId, q.splitBy),
-  ]);
-  // Without an explicit `from`, the chart starts at the first reviewed trace's bucket, not with weeks of nothing.
-  if (filter.from === undefined && rows.length) from = Math.max(from, bucketStart(rows.reduce((m, r) => Math.min(m, r.startMs), Infinity), q.bucket));
+  const dim = q.splitBy ? DIMENSION_COLUMN[q.splitBy] : 'NULL';
+  const labels = await loadLabels(d1, projectId, {
+    field: q.field,
+    verdictField: q.verdictField,
+    failValue: q.failValue,
+    queueId: q.queueId,
+    traces: where,
+    sources: [sqlOf(`SELECT t.trace_id, 1 AS sc, t.start_ms AS k0, ${dim} AS k1 FROM traces t WHERE ${where.sql}`, ...where.args)],
+    keys: 2,
+    groupBy: [bucketSql('k0', q.bucket), 'k1'],
+  });
+  const groups = labels.groups.map((g): TrendGroup => ({ start: g.keys[0] as number, dims: dimsOf(q.splitBy, g.keys[1] as string | null), label: g.label, n: g.n }));
+  // Without an explicit `from`, the chart starts at the first reviewed trace's bucket, not with weeks of
+  // nothing. Labeled traces are reviewed, so only a reviewed trace before the first labeled bucket can move it.
+  if (filter.from === undefined) {
+    const firstLabeled = groups.reduce((m, g) => Math.min(m, g.start), Infinity);
+    const earliest = firstLabeled <= from ? null : await firstReviewed(d1, projectId, where, q.queueId, Number.isFinite(firstLabeled) ? firstLabeled : undefined);
+    const start = earliest ?? (Number.isFinite(firstLabeled) ? firstLabeled : null);
+    if (start !== null) from = Math.max(from, bucketStart(start, q.bucket));
+  }
   const buckets = bucketsOf(from, to, q.bucket);
-  const built = buildTrends(rows, labels, buckets, q.bucket, q.series, q.splitBy !== undefined);
+  const built = buildTrends(groups, labels.values, buckets, q.bucket, q.series, q.splitBy !== undefined);
   return {
     ...fieldsInfo(labels),
     bucket: q.bucket,

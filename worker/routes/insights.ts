@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { rebuildTraceLabels } from '../data/trace-labels';
 import { actor } from '../datasets/service';
 import { calibrate } from '../insights/calibration';
 import { allPairs, headlinePairs, loadCalibration } from '../insights/calibration-data';
@@ -46,9 +47,13 @@ const routes = new Hono<AppEnv>()
     const data = await loadCalibration(c.env.DB, c.get('projectId'), CalibrationParams.parse(queryObject(c)));
     return c.json(calibrate(data.q, data.positive, data.evaluatorPositive, headlinePairs(data)));
   })
+  // Rebuilds the project's materialized labels (trace_labels) from its annotations and adjudications, for
+  // data written to D1 behind Sieve's back (reads rebuild by themselves after an upgrade). A large project
+  // takes several calls: repeat while `done` is false.
+  .post('/labels/rebuild', requireAccess('admin'), async (c) => c.json(await rebuildTraceLabels(c.env.DB, c.get('projectId'))))
   .get('/calibration/history', requireAccess('read'), async (c) => {
     const params = CalibrationHistoryParams.parse(queryObject(c));
-    const data = await loadCalibration(c.env.DB, c.get('projectId'), params);
+    const data = await loadCalibration(c.env.DB, c.get('projectId'), params, { starts: true });
     const { q } = data;
     const body: CalibrationHistoryResponse = {
       evaluator: q.evaluator,
