@@ -121,7 +121,13 @@ function filterConditions(f: TraceFilter, driver: EvalCondition | { name: string
   if (f.to !== undefined) cond('t.start_ms < ?', f.to);
   if (f.service) cond('t.service = ?', f.service);
   if (f.environment) cond('t.environment = ?', f.environment);
-  if (f.model) cond('(t.model = ? OR EXISTS (SELECT 1 FROM json_each(t.models) m WHERE m.value = ?))', f.model, f.model);
+  if (f.model) {
+    // `models` is a JSON array; a substring test first skips the json_each walk for the many traces that
+    // cannot match. Only for names JSON stores verbatim (no quote, backslash or control character).
+    if (/^[^"\\\u0000-\u001f]+$/.test(f.model)) {
+      cond('(t.model = ? OR (instr(t.models, ?) > 0 AND EXISTS (SELECT 1 FROM json_each(t.models) m WHERE m.value = ?)))', f.model, `"${f.model}"`, f.model);
+    } else cond('(t.model = ? OR EXISTS (SELECT 1 FROM json_each(t.models) m WHERE m.value = ?))', f.model, f.model);
+  }
   if (f.promptVersion) cond('t.prompt_version = ?', f.promptVersion);
   if (f.status) cond('t.status = ?', f.status);
   // Implied by status 'error' (see RECOMPUTE_TRACES_SQL); lets the planner use the partial index traces_errors.
