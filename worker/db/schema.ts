@@ -241,6 +241,8 @@ export const evaluations = sqliteTable(
   (t) => [
     uniqueIndex('evaluations_natural').on(t.projectId, t.traceId, t.spanId, t.name, t.evaluatorVersion),
     uniqueIndex('evaluations_client').on(t.projectId, t.clientId).where(sql`client_id IS NOT NULL`),
+    // Retention finds expired signals of traces that never arrived by time (worker/ops/retention-sql.ts).
+    index('evaluations_time').on(t.projectId, t.timestampMs),
   ],
 );
 
@@ -266,6 +268,7 @@ export const feedback = sqliteTable(
   (t) => [
     index('feedback_trace').on(t.projectId, t.traceId),
     uniqueIndex('feedback_client').on(t.projectId, t.clientId).where(sql`client_id IS NOT NULL`),
+    index('feedback_time').on(t.projectId, t.timestampMs),
   ],
 );
 

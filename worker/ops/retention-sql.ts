@@ -65,6 +65,21 @@ export const REFERENCED_PAYLOADS_SQL = `
 SELECT DISTINCT payload_key AS payloadKey FROM spans
 WHERE payload_key IN (SELECT value FROM json_each(?2)) AND +project_id = ?1`;
 
+/** Signal tables whose rows may name a trace that never arrived (signals are stored before their trace). */
+export const SIGNAL_TABLES = ['evaluations', 'feedback'] as const;
+export type SignalTable = (typeof SIGNAL_TABLES)[number];
+
+/**
+ * Deletes up to ?3 signals older than the cutoff (?2) whose trace does not exist: an app that samples its
+ * traces still sends feedback for every request. A range of `<table>_time`, one primary-key probe each.
+ */
+export const orphanSignalsSql = (table: SignalTable): string => `
+DELETE FROM ${table} WHERE rowid IN (
+  SELECT s.rowid FROM ${table} s
+  WHERE s.project_id = ?1 AND s.timestamp_ms < ?2
+    AND NOT EXISTS (SELECT 1 FROM traces t WHERE t.project_id = ?1 AND t.trace_id = s.trace_id)
+  LIMIT ?3)`;
+
 /** Adds to a one-minute counter: ?1 metric, ?2 project, ?3 bucket (ms), ?4 value. */
 export const ADD_COUNTER_SQL = `
 INSERT INTO ops_counters (metric, project_id, bucket, value) VALUES (?1, ?2, ?3, ?4)

@@ -1,6 +1,7 @@
 import { log } from './log';
 import {
-  ADD_COUNTER_SQL, DOOMED_PAYLOADS_SQL, PER_TRACE_TABLES, REFERENCED_PAYLOADS_SQL, SCAN_SQL, deleteSql, type PerTraceTable,
+  ADD_COUNTER_SQL, DOOMED_PAYLOADS_SQL, PER_TRACE_TABLES, REFERENCED_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql,
+  type PerTraceTable,
 } from './retention-sql';
 
 /**
@@ -11,7 +12,8 @@ import {
  *
  * D1 goes first, in one transaction per batch that re-checks what is kept, then R2: a crash in between
  * can leave an unreferenced object behind (logged), never a kept trace without its payload.
- * A run stops at its time or call budget; the next run starts again from the oldest trace.
+ * A run stops at its time or call budget; the next run starts again from the oldest trace. Once a project's
+ * expired traces are all looked at, expired evaluations and feedback whose trace never arrived go too.
  */
 
 export interface RetentionOptions {
@@ -35,10 +37,19 @@ const MINUTE_MS = 60_000;
 /** Keys per referenced-payload query, and per R2 delete call (R2's maximum is 1,000). */
 const KEYS_PER_QUERY = 500;
 const KEYS_PER_DELETE = 1_000;
+/** Orphaned signals per table and statement; the next run takes more. */
+const ORPHANS_PER_STATEMENT = 1_000;
 const R2_ATTEMPTS = 3;
 export const RETENTION_METRIC = 'retention.traces_deleted';
 
-type Counts = Record<PerTraceTable, number> & { payloads: number; payloadsFailed: number; keptInQueue: number; keptInDataset: number };
+type Counts = Record<PerTraceTable, number> & {
+  payloads: number;
+  payloadsFailed: number;
+  keptInQueue: number;
+  keptInDataset: number;
+  /** Expired evaluations and feedback of traces that never arrived. */
+  orphanSignals: number;
+};
 
 export interface ProjectRetention extends Counts {
   projectId: string;
@@ -77,7 +88,7 @@ interface State extends ProjectRetention {
 
 const zero = (): Counts => ({
   evaluations: 0, feedback: 0, trace_evals: 0, automation_matches: 0, spans: 0, traces: 0,
-  payloads: 0, payloadsFailed: 0, keptInQueue: 0, keptInDataset: 0,
+  payloads: 0, payloadsFailed: 0, keptInQueue: 0, keptInDataset: 0, orphanSignals: 0,
 });
 
 /** Runs retention over every project that has it; projects take turns, one batch each. */
@@ -99,6 +110,7 @@ export async function runRetention(env: Pick<Env, 'DB' | 'PAYLOADS'>, opts: Rete
     }
     active = active.filter((s) => !s.done);
   }
+  for (const s of states) if (s.done && withinBudget(run)) await deleteOrphanSignals(run, s);
   await recordCounts(run, states);
   const report = { projects: states.map(({ cursor: _, ...s }) => s), calls: run.calls, elapsedMs: clock() - run.started, complete: !active.length };
   logReport(opts.now, report);
@@ -164,6 +176,14 @@ async function deleteBatch(run: Run, s: State, traceIds: string[]): Promise<void
   }
 }
 
+/** One batch per project: expired signals (both tables) whose trace does not exist, up to a bound per table. */
+async function deleteOrphanSignals(run: Run, s: State): Promise<void> {
+  const { DB } = run.env;
+  run.calls++;
+  const results = await DB.batch(SIGNAL_TABLES.map((t) => DB.prepare(orphanSignalsSql(t)).bind(s.projectId, s.cutoff, ORPHANS_PER_STATEMENT)));
+  for (const r of results) s.orphanSignals += r.meta.changes ?? 0;
+}
+
 /** Deletes R2 objects, retrying; false (logged with the keys) when R2 kept failing. */
 async function deletePayloads(run: Run, bucket: R2Bucket, keys: string[]): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
@@ -197,9 +217,9 @@ async function recordCounts(run: Run, states: State[]): Promise<void> {
 function logReport(now: number, r: RetentionReport): void {
   const totals = zero();
   for (const p of r.projects) for (const k of Object.keys(totals) as (keyof Counts)[]) totals[k] += p[k];
-  const touched = r.projects.filter((p) => p.traces || p.payloadsFailed || p.keptInQueue || p.keptInDataset || !p.done);
+  const touched = r.projects.filter((p) => p.traces || p.orphanSignals || p.payloadsFailed || p.keptInQueue || p.keptInDataset || !p.done);
   log.info('retention run', {
     now: new Date(now).toISOString(), complete: r.complete, elapsedMs: r.elapsedMs, calls: r.calls, projectsWithRetention: r.projects.length,
-    ...totals, projects: touched.map((p) => ({ projectId: p.projectId, retentionDays: p.retentionDays, done: p.done, traces: p.traces, spans: p.spans, payloads: p.payloads, payloadsFailed: p.payloadsFailed, keptInQueue: p.keptInQueue, keptInDataset: p.keptInDataset })),
+    ...totals, projects: touched.map((p) => ({ projectId: p.projectId, retentionDays: p.retentionDays, done: p.done, traces: p.traces, spans: p.spans, payloads: p.payloads, payloadsFailed: p.payloadsFailed, keptInQueue: p.keptInQueue, keptInDataset: p.keptInDataset, orphanSignals: p.orphanSignals })),
   });
 }

@@ -2,7 +2,7 @@ import { createScheduledController, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../../worker/index';
 import { RETENTION_METRIC, runRetention } from '../../../worker/ops/retention';
-import { DOOMED_PAYLOADS_SQL, PER_TRACE_TABLES, REFERENCED_PAYLOADS_SQL, SCAN_SQL, deleteSql } from '../../../worker/ops/retention-sql';
+import { DOOMED_PAYLOADS_SQL, PER_TRACE_TABLES, REFERENCED_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql } from '../../../worker/ops/retention-sql';
 import { call, hex, llmSpan, makeProject, otlpJson, postOtlp, type JsonSpanInput } from '../helpers';
 
 const DAY = 86_400_000;
@@ -114,6 +114,32 @@ describe('scheduled retention', () => {
     expect(await env.DB.prepare('SELECT status FROM queue_items WHERE queue_id = ? AND trace_id = ?').bind(queue.body.id, removed).first()).toEqual({ status: 'removed' });
   });
 
+  it('deletes expired signals whose trace never arrived, and keeps fresh ones and those of existing traces', async () => {
+    const p = await project(30);
+    const [kept] = await ingest(p.key, [NOW - 5 * DAY]);
+    const never = hex(16);
+    const neverFresh = hex(16);
+    const old = new Date(NOW - 40 * DAY).toISOString();
+    const signals = async (traceId: string, timestamp: string, auth = p.auth) => {
+      expect((await call('POST', '/api/v1/evaluations', auth, { items: [{ traceId, name: 'faithfulness', score: 0.2, timestamp }] })).status).toBe(200);
+      expect((await call('POST', '/api/v1/feedback', auth, { items: [{ traceId, kind: 'thumbs', value: 'down', comment: 'wrong', timestamp }] })).status).toBe(200);
+    };
+    await signals(never, old);
+    await signals(neverFresh, new Date(NOW - 2 * DAY).toISOString());
+    await signals(kept, old);
+    const other = await project(null);
+    await signals(never, old, other.auth);
+
+    const report = await runRetention(env, { now: NOW });
+    expect(report.projects.find((r) => r.projectId === p.projectId)?.orphanSignals).toBe(2);
+    for (const table of ['evaluations', 'feedback']) {
+      expect(await rows(table, p.projectId, never), table).toBe(0);
+      expect(await rows(table, p.projectId, neverFresh), table).toBe(1);
+      expect(await rows(table, p.projectId, kept), table).toBe(1);
+      expect(await rows(table, other.projectId, never), table).toBe(1);
+    }
+  });
+
   it('leaves projects without retention untouched', async () => {
     const keep = await project(null);
     const zero = await project(0);
@@ -193,7 +219,9 @@ describe('retention SQL plans', () => {
       payloads: await plan(DOOMED_PAYLOADS_SQL, 'p', ids, NOW),
       referenced: await plan(REFERENCED_PAYLOADS_SQL, 'p', JSON.stringify(['spans/p/x.ndjson'])),
       ...Object.fromEntries(await Promise.all(PER_TRACE_TABLES.map(async (t) => [t, await plan(deleteSql(t), 'p', ids, NOW)]))),
+      ...Object.fromEntries(await Promise.all(SIGNAL_TABLES.map(async (t) => [`orphan ${t}`, await plan(orphanSignalsSql(t), 'p', NOW, 10)]))),
     };
+    for (const t of SIGNAL_TABLES) expect(plans[`orphan ${t}`].join(' | ')).toContain(`USING INDEX ${t}_time (project_id=? AND timestamp_ms<?)`);
     for (const [name, lines] of Object.entries(plans)) {
       const scans = lines.filter((l) => /^SCAN (traces|spans|evaluations|feedback|trace_evals|automation_matches|queue_items|dataset_records|t|s|q|r)\b/.test(l));
       expect(scans, `${name}: ${lines.join(' | ')}`).toEqual([]);
