@@ -117,7 +117,31 @@ export async function sendDemo(opts: DemoOptions): Promise<{ traces: number; spa
       log(`sent ${Math.min(items.length, i + 500)}/${items.length} ${path}`);
     }
   }
+  await waitUntilStored(url, opts.key, new Set(generated.map((t) => t.traceId)), Math.min(...generated.map((t) => t.startMs)), log);
   return { traces, spans, evaluations: signals.evaluations.length, feedback: signals.feedback.length };
+}
+
+/**
+ * A server with `INGEST_MODE=queued` (a deployed one) stores traces a moment after it acknowledged them;
+ * the queues and rules the demo sets up next need them. Waits (at most 2 minutes) until every sent trace is listed.
+ */
+async function waitUntilStored(url: string, key: string, sent: Set<string>, fromMs: number, log: (s: string) => void): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const query = `limit=200&from=${encodeURIComponent(new Date(fromMs).toISOString())}${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await fetch(`${url}/api/v1/traces?${query}`, { headers: { authorization: `Bearer ${key}` } });
+      if (!res.ok) return; // a key without read access: nothing to wait on
+      const page = (await res.json()) as { data: { traceId: string }[]; nextCursor: string | null };
+      for (const t of page.data) if (sent.has(t.traceId)) seen.add(t.traceId);
+      cursor = seen.size < sent.size ? page.nextCursor : null;
+    } while (cursor);
+    if (seen.size >= sent.size || Date.now() > deadline) return;
+    log(`waiting for the server to store the traces: ${seen.size}/${sent.size}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 function option(args: string[], name: string): string | undefined {
