@@ -1,6 +1,6 @@
 import type { KappaSummary, PairKappa, ReviewerAgreementRow, ReviewerRef, ScaleAgreement } from '../schemas/insights-agreement';
 import { MIN_PAIR_ITEMS } from '../schemas/insights-agreement';
-import type { AlphaLevel } from './stats/alpha';
+import { weightedAlpha } from './stats/alpha';
 import { fleissKappaFromCounts, kappaFromTable, type Category } from './stats/kappa';
 import { agreementWithMajority } from './stats/majority';
 import { wilsonInterval } from './stats/wilson';
@@ -29,59 +29,6 @@ export interface Unit {
 export const unanimous = (u: Unit): boolean => u.ratings.every((r) => r.value === u.ratings[0].value);
 
 const sum = (units: readonly Unit[]) => units.reduce((s, u) => s + u.weight, 0);
-
-export interface WeightedAlpha {
-  alpha: number | null;
-  /** Items with two or more values. */
-  units: number;
-  pairable: number;
-}
-
-/**
- * Krippendorff's α over weighted units: a unit of weight w adds w times its coincidences, exactly as
- * w copies of it would in `krippendorffAlpha` (stats/alpha.ts, which the tests compare this with).
- * Krippendorff, "Computing Krippendorff's Alpha-Reliability" (2011): Dₒ = Σ o_ck δ²_ck / n..,
- * Dₑ = Σ n_c n_k δ²_ck / (n..(n.. − 1)), α = 1 − Dₒ/Dₑ; δ² nominal, ordinal (cumulative marginals) or interval.
- * @throws TypeError when ordinal or interval data holds a value that is not a finite number.
- */
-export function weightedAlpha(units: readonly { values: readonly Category[]; weight: number }[], level: AlphaLevel): WeightedAlpha {
-  const pairable = units.filter((u) => u.values.length >= 2 && u.weight > 0);
-  const values = [...new Set(pairable.flatMap((u) => u.values))];
-  if (level !== 'nominal') {
-    if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new TypeError(`${level} alpha needs finite numeric values`);
-    (values as number[]).sort((a, b) => a - b);
-  }
-  const index = new Map(values.map((v, i) => [v, i]));
-  const o = values.map(() => values.map(() => 0));
-  for (const u of pairable) {
-    const counts = new Map<number, number>();
-    for (const v of u.values) counts.set(index.get(v)!, (counts.get(index.get(v)!) ?? 0) + 1);
-    for (const [c, nc] of counts) for (const [k, nk] of counts) o[c][k] += (u.weight * nc * (c === k ? nk - 1 : nk)) / (u.values.length - 1);
-  }
-  const marginals = o.map((row) => row.reduce((a, b) => a + b, 0));
-  const n = marginals.reduce((a, b) => a + b, 0);
-  const base = { units: pairable.reduce((s, u) => s + u.weight, 0), pairable: n };
-  if (n < 2) return { ...base, alpha: null };
-  const cumulative = [0];
-  for (const m of marginals) cumulative.push(cumulative[cumulative.length - 1] + m);
-  const delta2 = (c: number, k: number): number => {
-    if (level === 'nominal') return c === k ? 0 : 1;
-    if (level === 'interval') return ((values[c] as number) - (values[k] as number)) ** 2;
-    const [lo, hi] = c <= k ? [c, k] : [k, c];
-    return (cumulative[hi + 1] - cumulative[lo] - (marginals[c] + marginals[k]) / 2) ** 2;
-  };
-  let observed = 0;
-  let expected = 0;
-  for (let c = 0; c < values.length; c++) {
-    for (let k = 0; k < values.length; k++) {
-      observed += o[c][k] * delta2(c, k);
-      expected += marginals[c] * marginals[k] * delta2(c, k);
-    }
-  }
-  const dO = observed / n;
-  const dE = expected / (n * (n - 1));
-  return { ...base, alpha: dE === 0 ? null : 1 - dO / dE };
-}
 
 /** Cohen's κ between two reviewers over the units both rated, from the weighted agreement table. */
 function pairKappa(units: readonly Unit[], a: string, b: string): KappaSummary {
@@ -154,7 +101,10 @@ export function scaleAgreement(units: readonly Unit[], numeric: boolean, name: (
   }
 
   const weighted = overlapping.map((u) => ({ values: u.ratings.map((r) => r.value), weight: u.weight }));
-  const alpha = (numeric ? (['interval', 'ordinal'] as const) : (['nominal'] as const)).map((level) => ({ level, ...weightedAlpha(weighted, level) }));
+  const alpha = (numeric ? (['interval', 'ordinal'] as const) : (['nominal'] as const)).map((level) => {
+    const { alpha, units, pairable } = weightedAlpha(weighted, level);
+    return { level, alpha, units, pairable };
+  });
 
   return {
     n,

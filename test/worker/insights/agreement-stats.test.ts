@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reviewerAgreement, scaleAgreement, weightedAlpha, type Unit } from '../../../worker/insights/agreement-stats';
+import { reviewerAgreement, scaleAgreement, type Unit } from '../../../worker/insights/agreement-stats';
+import { weightedAlpha } from '../../../worker/insights/stats/alpha';
 import { krippendorffAlpha } from '../../../worker/insights/stats/alpha';
 import { cohensKappa, fleissKappa } from '../../../worker/insights/stats/kappa';
 import { agreementWithMajority } from '../../../worker/insights/stats/majority';

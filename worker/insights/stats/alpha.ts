@@ -29,8 +29,17 @@ export interface KrippendorffAlpha {
  * @throws TypeError when ordinal or interval data holds a value that is not a finite number.
  */
 export function krippendorffAlpha(units: readonly (readonly Rating[])[], level: AlphaLevel = 'nominal'): KrippendorffAlpha {
-  const pairableUnits = units.map((u) => u.filter((v): v is Category => v != null)).filter((u) => u.length >= 2);
-  const values = [...new Set(pairableUnits.flat())];
+  return weightedAlpha(units.map((u) => ({ values: u.filter((v): v is Category => v != null), weight: 1 })), level);
+}
+
+/**
+ * `krippendorffAlpha` over weighted units: a unit of weight w adds w times its coincidences, exactly as w
+ * copies of it would (reviewer agreement weighs each distinct answer pattern by how many items share it).
+ * `units` counts pairable units by weight.
+ */
+export function weightedAlpha(units: readonly { values: readonly Category[]; weight: number }[], level: AlphaLevel): KrippendorffAlpha {
+  const pairableUnits = units.filter((u) => u.values.length >= 2 && u.weight > 0);
+  const values = [...new Set(pairableUnits.flatMap((u) => u.values))];
   if (level !== 'nominal') {
     if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new TypeError(`${level} alpha needs finite numeric values`);
     (values as number[]).sort((a, b) => a - b);
@@ -39,17 +48,17 @@ export function krippendorffAlpha(units: readonly (readonly Rating[])[], level: 
   const o = values.map(() => values.map(() => 0));
   for (const unit of pairableUnits) {
     const counts = new Map<number, number>();
-    for (const v of unit) {
+    for (const v of unit.values) {
       const i = index.get(v)!;
       counts.set(i, (counts.get(i) ?? 0) + 1);
     }
     for (const [c, nc] of counts) {
-      for (const [k, nk] of counts) o[c][k] += (nc * (c === k ? nk - 1 : nk)) / (unit.length - 1);
+      for (const [k, nk] of counts) o[c][k] += (unit.weight * nc * (c === k ? nk - 1 : nk)) / (unit.values.length - 1);
     }
   }
   const marginals = o.map((row) => row.reduce((a, b) => a + b, 0));
   const n = marginals.reduce((a, b) => a + b, 0);
-  const base = { level, units: pairableUnits.length, pairable: n, values };
+  const base = { level, units: pairableUnits.reduce((sum, u) => sum + u.weight, 0), pairable: n, values };
   if (n < 2) return { ...base, alpha: null, observedDisagreement: null, expectedDisagreement: null };
 
   const delta2 = difference(level, values as number[], marginals);
