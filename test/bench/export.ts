@@ -1,3 +1,5 @@
+import { mulberry32 as rng } from '../../worker/cli/synth';
+
 /**
  * Issue #6's export benchmark, against a running server: seeds a 10,000-record and a 100,000-record
  * dataset (≈ 2 KB per record) through the import API, then exports each as JSONL through the API
@@ -10,16 +12,6 @@
 
 const IMPORT_ROWS_PER_REQUEST = 4000;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['refund', 'order', 'delivery', 'invoice', 'account', 'password', 'plan', 'upgrade', 'flight', 'seat', 'policy', 'within', 'days', 'please', 'customer', 'support'];
 

@@ -4,6 +4,7 @@ import { startLocalServer } from '../../worker/cli/local-server';
 import { DEFAULT_SCHEMA, LabelFields } from '../../worker/schemas/label-schemas';
 import { createAdminKey } from './queue';
 import { d1File } from './seed-traces';
+import { mulberry32 as rng } from '../../worker/cli/synth';
 
 /**
  * Issue #8's insights benchmark: 100,000 annotations (two queues with 2 and 3 reviewers per item, the
@@ -27,16 +28,6 @@ const PROMPTS = ['v1', 'v2', 'v3', 'v4'];
 const SERVICES = ['support-bot', 'docs-rag', 'travel-agent'];
 const MODES = ['irrelevant', 'hallucinated_reference', 'tone_mismatch', 'overly_verbose', 'incomplete_reasoning'];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface InsightsSeed {
   annotations: number;

@@ -2,17 +2,8 @@ import { compileRule, type CompiledRule } from '../../worker/automations/compile
 import { decide } from '../../worker/automations/sample';
 import type { EvalSignal, TraceSnapshot } from '../../worker/automations/snapshot';
 import { Rule } from '../../worker/schemas/automations';
+import { mulberry32 as rng } from '../../worker/cli/synth';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SERVICES = ['support-bot', 'docs-rag', 'travel-agent', 'billing'];
 const MODELS = ['gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4', 'gemini-2.5-flash', 'gpt-4o', 'claude-3-5-haiku'];

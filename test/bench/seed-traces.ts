@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { mulberry32 as rng } from '../../worker/cli/synth';
 
 /** The local D1 database file miniflare keeps under a state directory. */
 export function d1File(stateDir: string): string {
@@ -10,16 +11,6 @@ export function d1File(stateDir: string): string {
   return join(dir, file);
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SERVICES = ['support-bot', 'docs-rag', 'travel-agent'];
 const MODELS = ['gpt-4o-mini', 'gpt-4.1', 'claude-sonnet-4', 'gemini-2.5-flash', 'gpt-4o', 'claude-3-5-haiku'];
