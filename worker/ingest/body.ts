@@ -49,8 +49,12 @@ export async function readBody(req: Request, limit = MAX_BODY_BYTES): Promise<Ui
   const encoding = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return readCapped(req.body, limit);
   if (encoding !== 'gzip') throw new UnsupportedMediaType(`Content-Encoding "${encoding}" is not supported; use gzip or none.`);
-  const raw = await readCapped(req.body, limit);
-  const inflated = new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return gunzip(await readCapped(req.body, limit), limit);
+}
+
+/** Decompresses gzip within `limit` bytes (413 past it, 400 when it is not gzip); queued ingest reuses it. */
+export async function gunzip(raw: Uint8Array, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+  const inflated = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
   try {
     return await readCapped(inflated, limit);
   } catch (err) {

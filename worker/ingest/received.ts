@@ -4,6 +4,7 @@ import { log } from '../ops/log';
 import { decodeJson, decodeProtobuf } from '../otlp/decode';
 import type { NormalizedSpan } from '../otlp/types';
 import type { SpansReceived } from '../queue/messages';
+import { gunzip } from './body';
 import { storeSpans } from './service';
 
 /**
@@ -21,11 +22,6 @@ export interface ReceivedMessage {
   ack(): void;
   retry(options?: { delaySeconds?: number }): void;
   attempts: number;
-}
-
-async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** The request body of a message, or null when its spilled R2 object is gone (stored and deleted before). */
