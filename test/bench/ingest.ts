@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { benchBatch } from '../../worker/cli/synth';
 import { ExportTraceServiceRequestSchema } from '../../worker/otlp/gen/otlp_pb';
 import { hexIdsToBase64 } from '../../worker/otlp/json-ids';
-import { fmt, load, type LoadResult } from './load';
+import { fmt, load, sum, traceSpanCounts, type LoadResult } from './load';
 
 /** OTLP/JSON (hex ids) → protobuf bytes, the way an SDK's proto exporter would send it. */
 function toProtobuf(json: any): Uint8Array<ArrayBuffer> {
@@ -12,15 +12,7 @@ function toProtobuf(json: any): Uint8Array<ArrayBuffer> {
 }
 
 async function countStored(url: string, key: string): Promise<number> {
-  let n = 0;
-  let cursor: string | null = null;
-  do {
-    const res = await fetch(`${url}/api/v1/traces?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
-    const page = (await res.json()) as { data: { spanCount: number }[]; nextCursor: string | null };
-    n += page.data.reduce((sum, t) => sum + t.spanCount, 0);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return n;
+  return sum(await traceSpanCounts(async (path) => (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } })).json()));
 }
 
 /**

@@ -62,3 +62,19 @@ export function fmt(r: LoadResult): string {
     .toFixed(1)
     .padStart(7)} ms  errors ${r.errors}  statuses ${JSON.stringify(r.statuses)}`;
 }
+
+type TracePage = { data: { traceId: string; spanCount: number }[]; nextCursor: string | null };
+
+/** Every trace's span count, paging the trace list (newest first) through `get` (a plain or a retrying client). */
+export async function traceSpanCounts(get: (path: string) => Promise<TracePage>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let cursor: string | null = null;
+  do {
+    const page: TracePage = await get(`/api/v1/traces?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    for (const t of page.data) counts.set(t.traceId, t.spanCount);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return counts;
+}
+
+export const sum = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);

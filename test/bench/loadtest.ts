@@ -6,6 +6,7 @@ import { startLocalServer } from '../../worker/cli/local-server';
 import { benchBatch, type OtlpJsonRequest } from '../../worker/cli/synth';
 import { ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema } from '../../worker/otlp/gen/otlp_pb';
 import { hexIdsToBase64 } from '../../worker/otlp/json-ids';
+import { sum, traceSpanCounts } from './load';
 import { createAdminKey } from './queue';
 
 /**
@@ -376,13 +377,7 @@ interface Verdict {
  */
 async function verifySpans(ctx: Ctx, sample: number): Promise<Verdict> {
   const api = apiClient(ctx, { authorization: `Bearer ${ctx.key}` }, null);
-  const counts = new Map<string, number>();
-  let cursor: string | null = null;
-  do {
-    const page: { data: { traceId: string; spanCount: number }[]; nextCursor: string | null } = await steady(api, 'GET', `/api/v1/traces?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
-    for (const t of page.data) counts.set(t.traceId, t.spanCount);
-    cursor = page.nextCursor;
-  } while (cursor);
+  const counts = await traceSpanCounts((path) => steady(api, 'GET', path));
 
   const traces = [...ctx.ledger.traces].filter(([, e]) => e.acked.length);
   const provenByCount = ([t, e]: (typeof traces)[number]) => e.unconfirmed === 0 && counts.get(t) === e.acked.length;
@@ -425,13 +420,7 @@ async function waitForStored(ctx: Ctx, log: (s: string) => void): Promise<number
   const acked = [...ctx.ledger.traces.values()].reduce((n, e) => n + e.acked.length, 0);
   const t0 = performance.now();
   for (;;) {
-    let stored = 0;
-    let cursor: string | null = null;
-    do {
-      const page: { data: { spanCount: number }[]; nextCursor: string | null } = await steady(api, 'GET', `/api/v1/traces?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
-      stored += page.data.reduce((n, t) => n + t.spanCount, 0);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const stored = sum(await traceSpanCounts((path) => steady(api, 'GET', path)));
     if (stored >= acked) return (performance.now() - t0) / 1000;
     if (performance.now() - t0 > 300_000) {
       log(`queued ingest: ${stored}/${acked} acknowledged spans stored after 5 minutes; verifying anyway`);
