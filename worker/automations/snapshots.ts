@@ -1,5 +1,5 @@
-import { getSummaries, listSpanPointers } from '../data/trace-index';
-import { readSpans } from '../ingest/payloads';
+import { getSummaries, listSegments } from '../data/trace-index';
+import { readSegments } from '../ingest/payloads';
 import type { Condition } from '../schemas/automations';
 import type { TraceSummary } from '../schemas/traces';
 import { collectSpanAttributes, snapshotFromSummary, type TraceSnapshot } from './snapshot';
@@ -42,7 +42,7 @@ export async function loadSnapshots(
   if (withSpanAttributes) {
     await Promise.all(
       ids.map(async (id) => {
-        const spans = await readSpans(env.PAYLOADS, await listSpanPointers(env.DB, projectId, id));
+        const spans = await readSegments(env.PAYLOADS, await listSegments(env.DB, projectId, id));
         attributes.set(id, collectSpanAttributes(spans.map((s) => ({ ...s.resource, ...s.attributes }))));
       }),
     );

@@ -1,8 +1,8 @@
-import { readSpans } from '../ingest/payloads';
+import { readSegments } from '../ingest/payloads';
 import type { TraceDetailResponse } from '../schemas/traces';
 import { toSpanDetail } from '../semconv/span-detail';
 import { listSignals } from './signals';
-import { getTraceSummary, listSpanPointers } from './trace-index';
+import { getTraceSummary, listSegments } from './trace-index';
 
 /**
  * One trace with its signals and all its spans read back from R2: the body of
@@ -10,12 +10,12 @@ import { getTraceSummary, listSpanPointers } from './trace-index';
  * project has no such trace.
  */
 export async function getTraceDetail(env: Pick<Env, 'DB' | 'PAYLOADS'>, projectId: string, traceId: string): Promise<TraceDetailResponse | null> {
-  const [trace, pointers, signals] = await Promise.all([
+  const [trace, segments, signals] = await Promise.all([
     getTraceSummary(env.DB, projectId, traceId),
-    listSpanPointers(env.DB, projectId, traceId),
+    listSegments(env.DB, projectId, traceId),
     listSignals(env.DB, projectId, traceId),
   ]);
   if (!trace) return null;
-  const spans = await readSpans(env.PAYLOADS, pointers);
+  const spans = await readSegments(env.PAYLOADS, segments);
   return { trace, ...signals, spans: spans.map(toSpanDetail) };
 }

@@ -1,29 +1,12 @@
-import type { PreparedBatch } from '../ingest/rows';
-import { jsonChunks } from './json-chunks';
-import { refreshSignalStatements, upsertEvaluationsStatements } from './signals';
 import type { TraceFilter } from '../schemas/filters';
 import type { TraceSummary } from '../schemas/traces';
 import { compileTraceQuery, encodeCursor, type PageOptions } from './trace-query';
-import { INSERT_SPANS_SQL, RECOMPUTE_TRACES_SQL } from './trace-sql';
+import type { SegmentRef } from './trace-write';
 
 /**
- * The trace index: every D1 read and write of traces and spans goes through this module, so
- * moving the index elsewhere (sharded D1, R2 + a query engine) touches one place.
+ * The read half of the trace index (trace-write.ts is the write half): every D1 read of traces
+ * goes through these two modules, so moving the index elsewhere touches one place.
  */
-
-/**
- * Inserts spans (first copy wins), recomputes their traces, stores the evaluations they carried and
- * folds any signals that arrived before the trace into it — one D1 batch, one transaction.
- */
-export async function indexSpans(d1: D1Database, projectId: string, batch: Pick<PreparedBatch, 'rows' | 'evaluations' | 'traceIds'>): Promise<void> {
-  if (!batch.rows.length) return;
-  const insert = d1.prepare(INSERT_SPANS_SQL);
-  const statements = jsonChunks(batch.rows).map((json) => insert.bind(projectId, json));
-  statements.push(d1.prepare(RECOMPUTE_TRACES_SQL).bind(projectId, JSON.stringify(batch.traceIds)));
-  statements.push(...upsertEvaluationsStatements(d1, projectId, batch.evaluations));
-  statements.push(...refreshSignalStatements(d1, projectId, batch.traceIds));
-  await d1.batch(statements);
-}
 
 interface TraceRow {
   trace_id: string;
@@ -148,23 +131,13 @@ export async function getTraceSummary(d1: D1Database, projectId: string, traceId
   return row ? toSummary(row) : null;
 }
 
-export interface SpanPointer {
-  spanId: string;
-  payloadKey: string;
-  payloadOffset: number;
-  payloadLength: number;
-}
-
-/** Where each span of a trace lives in R2, in start order. */
-export async function listSpanPointers(d1: D1Database, projectId: string, traceId: string): Promise<SpanPointer[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT span_id AS spanId, payload_key AS payloadKey, payload_offset AS payloadOffset, payload_length AS payloadLength
-       FROM spans WHERE project_id = ? AND trace_id = ? ORDER BY start_ms, span_id`,
-    )
+/** Where the spans of a trace are in R2 (one segment per stored object), or [] for an unknown trace. */
+export async function listSegments(d1: D1Database, projectId: string, traceId: string): Promise<SegmentRef[]> {
+  const row = await d1
+    .prepare('SELECT segments FROM trace_spans WHERE project_id = ? AND trace_id = ?')
     .bind(projectId, traceId)
-    .all<SpanPointer>();
-  return results;
+    .first<{ segments: string }>();
+  return row ? (JSON.parse(row.segments) as SegmentRef[]) : [];
 }
 
 /** Which of `traceIds` exist in the project (for adding traces to annotation queues). */

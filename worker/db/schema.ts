@@ -103,7 +103,7 @@ export const invites = sqliteTable(
   (t) => [uniqueIndex('invites_token').on(t.tokenHash), index('invites_project_email').on(t.projectId, t.email)],
 );
 
-/** One row per trace: aggregates recomputed from all of its spans on every ingest. */
+/** One row per trace: what the explorer lists and filters, merged from its spans at ingest (trace-merge.ts). */
 export const traces = sqliteTable(
   'traces',
   {
@@ -172,49 +172,36 @@ export const traces = sqliteTable(
   ],
 );
 
-/** Searchable columns of each span; the full span (attributes, events, links) lives in R2. */
-export const spans = sqliteTable(
-  'spans',
+/**
+ * Per trace: the ids of its spans (16 hex characters each, for deduplication), the merge state of
+ * its aggregates (worker/data/trace-merge.ts; NULL for traces stored before 0013, merged again
+ * from R2 on their next span) and the R2 segments holding its spans (JSON [[key, offset, length]]).
+ * WITHOUT ROWID in the migration: the primary key is the table.
+ */
+export const traceSpans = sqliteTable(
+  'trace_spans',
   {
     projectId: text('project_id').notNull(),
     traceId: text('trace_id').notNull(),
-    spanId: text('span_id').notNull(),
-    parentSpanId: text('parent_span_id'),
-    name: text('name').notNull(),
-    /** Sieve's span kind: llm, tool, chain, agent, retriever, embedding, … or span. */
-    kind: text('kind').notNull(),
-    startMs: integer('start_ms').notNull(),
-    endMs: integer('end_ms').notNull(),
-    status: text('status', { enum: ['unset', 'ok', 'error'] }).notNull(),
-    service: text('service'),
-    environment: text('environment'),
-    model: text('model'),
-    provider: text('provider'),
-    promptVersion: text('prompt_version'),
-    inputTokens: integer('input_tokens'),
-    outputTokens: integer('output_tokens'),
-    totalTokens: integer('total_tokens'),
-    costUsd: real('cost_usd'),
-    sessionId: text('session_id'),
-    userId: text('user_id'),
-    tags: text('tags').notNull().default('[]'),
-    isRetry: integer('is_retry').notNull().default(0),
-    inputPreview: text('input_preview'),
-    outputPreview: text('output_preview'),
-    /** R2 object holding this span's JSON line, and the byte range of that line. */
-    payloadKey: text('payload_key').notNull(),
-    payloadOffset: integer('payload_offset').notNull(),
-    payloadLength: integer('payload_length').notNull(),
-    /** Values redacted at ingest in this span. */
-    redactions: integer('redactions').notNull().default(0),
-    createdAt: integer('created_at').notNull().default(now),
+    /** Random version: a write applies only where the row still has the version it read. */
+    ver: integer('ver').notNull(),
+    spanIds: text('span_ids').notNull(),
+    state: text('state'),
+    segments: text('segments').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.projectId, t.traceId, t.spanId] }),
-    // Retention deletes an R2 payload (one per ingest request, possibly shared by several traces)
-    // only once no span points into it; this makes that check a lookup instead of a scan.
-    index('spans_payload').on(t.payloadKey),
-  ],
+  (t) => [primaryKey({ columns: [t.projectId, t.traceId] })],
+);
+
+/** How many traces point into each R2 object; retention deletes an object when none does. */
+export const payloadObjects = sqliteTable(
+  'payload_objects',
+  {
+    projectId: text('project_id').notNull(),
+    key: text('key').notNull(),
+    traces: integer('traces').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.key] }), index('payload_objects_free').on(t.projectId).where(sql`traces <= 0`)],
 );
 
 /** Evaluation results, from the API or found in telemetry; `span_id` and `evaluator_version` are '' when absent. */

@@ -2,9 +2,9 @@ import { Buffer } from 'node:buffer';
 import { count, METRICS } from '../ops/counters';
 import { log } from '../ops/log';
 import { decodeJson, decodeProtobuf } from '../otlp/decode';
-import type { NormalizedSpan } from '../otlp/types';
 import type { SpansReceived } from '../queue/messages';
 import { gunzip } from './body';
+import { concatDecoded, type DecodedSpans } from './rows';
 import { storeSpans } from './service';
 
 /**
@@ -32,22 +32,22 @@ async function bodyOf(env: Env, m: SpansReceived): Promise<Uint8Array | null> {
 }
 
 /** Decodes one accepted request; spans the full decode rejects beyond the screening are counted here. */
-async function spansOf(env: Env, m: SpansReceived): Promise<NormalizedSpan[]> {
+async function spansOf(env: Env, m: SpansReceived): Promise<DecodedSpans> {
   const body = await bodyOf(env, m);
-  if (!body) return []; // stored before, its acknowledgment lost
-  let spans: NormalizedSpan[];
+  if (!body) return { spans: [] }; // stored before, its acknowledgment lost
+  let decoded: DecodedSpans;
   try {
-    spans = (m.format === 'protobuf' ? decodeProtobuf(body) : decodeJson(new TextDecoder().decode(body))).spans;
+    decoded = m.format === 'protobuf' ? decodeProtobuf(body) : decodeJson(new TextDecoder().decode(body));
   } catch (err) {
-    spans = [];
+    decoded = { spans: [] };
     log.error('accepted OTLP request failed to decode', { projectId: m.projectId, error: err });
   }
-  const late = m.spans - spans.length;
+  const late = m.spans - decoded.spans.length;
   if (late > 0) {
     count(METRICS.spansRejected, m.projectId, late);
     log.warn('spans rejected after acknowledgment', { projectId: m.projectId, spans: late });
   }
-  return spans;
+  return decoded;
 }
 
 /** Stores the accepted requests of one consumer batch, acknowledging each message once its spans are stored. */
@@ -60,9 +60,10 @@ export async function storeReceived(env: Env, messages: ReceivedMessage[]): Prom
   }
   for (const [projectId, list] of byProject) {
     let chunk: ReceivedMessage[] = [];
-    let spans: NormalizedSpan[] = [];
+    let parts: DecodedSpans[] = [];
+    let spans = 0;
     for (const m of list) {
-      let decoded: NormalizedSpan[];
+      let decoded: DecodedSpans;
       try {
         decoded = await spansOf(env, m.body);
       } catch (err) {
@@ -72,14 +73,16 @@ export async function storeReceived(env: Env, messages: ReceivedMessage[]): Prom
         continue;
       }
       chunk.push(m);
-      for (const s of decoded) spans.push(s);
-      if (spans.length >= MAX_SPANS_PER_WRITE) {
-        await storeChunk(env, projectId, chunk, spans);
+      parts.push(decoded);
+      spans += decoded.spans.length;
+      if (spans >= MAX_SPANS_PER_WRITE) {
+        await storeChunk(env, projectId, chunk, concatDecoded(parts));
         chunk = [];
-        spans = [];
+        parts = [];
+        spans = 0;
       }
     }
-    if (chunk.length) await storeChunk(env, projectId, chunk, spans);
+    if (chunk.length) await storeChunk(env, projectId, chunk, concatDecoded(parts));
   }
 }
 
@@ -88,7 +91,7 @@ function retry(m: ReceivedMessage): void {
   m.retry({ delaySeconds: Math.min(60, 2 ** m.attempts) });
 }
 
-async function storeChunk(env: Env, projectId: string, chunk: ReceivedMessage[], spans: NormalizedSpan[]): Promise<void> {
+async function storeChunk(env: Env, projectId: string, chunk: ReceivedMessage[], spans: DecodedSpans): Promise<void> {
   try {
     await storeSpans(env, projectId, spans);
   } catch (err) {

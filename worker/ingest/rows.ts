@@ -1,134 +1,122 @@
-import type { NormalizedSpan } from '../otlp/types';
 import type { EvaluationRow } from '../data/signals';
-import { mapSpan } from '../semconv/map';
+import type { SpanInfo } from '../data/trace-merge';
+import { encodeResource, encodeScope, encodeSpan, frameRequest, type EncodedGroup } from '../otlp/encode';
+import type { DecodeResult, NormalizedSpan } from '../otlp/types';
 import { evaluationsFromSpan } from '../signals/from-spans';
 import { spanEvaluationRow } from '../signals/rows';
 import type { Redactor } from './redact';
+import { spanInfo } from './span-info';
 
-/** The indexed columns of one span, in the order of SPAN_COLUMNS (D1 receives them as JSON arrays). */
-export type SpanRow = [
-  traceId: string,
-  spanId: string,
-  parentSpanId: string | null,
-  name: string,
-  kind: string,
-  startMs: number,
-  endMs: number,
-  status: string,
-  service: string | null,
-  environment: string | null,
-  model: string | null,
-  provider: string | null,
-  promptVersion: string | null,
-  inputTokens: number | null,
-  outputTokens: number | null,
-  totalTokens: number | null,
-  costUsd: number | null,
-  sessionId: string | null,
-  userId: string | null,
-  tags: string,
-  isRetry: number,
-  inputPreview: string | null,
-  outputPreview: string | null,
-  payloadKey: string,
-  payloadOffset: number,
-  payloadLength: number,
-  redactions: number,
-];
+/** Spans to store, with their bytes as received where the request was protobuf. */
+export type DecodedSpans = Pick<DecodeResult, 'spans' | 'encoded'>;
+
+/** One trace's part of a stored object: where its bytes are and what the index needs of its spans. */
+export interface TraceSegment {
+  traceId: string;
+  offset: number;
+  length: number;
+  spans: SpanInfo[];
+}
 
 export interface PreparedBatch {
-  /** NDJSON of the batch's spans, grouped by trace so one trace's lines form one byte range. */
+  /**
+   * The R2 object: one OTLP ExportTraceServiceRequest per trace, back to back, so one ranged read
+   * returns a trace's spans of this batch and decodes with the ordinary OTLP decoder.
+   */
   payload: Uint8Array;
-  rows: SpanRow[];
+  traces: TraceSegment[];
   /** Evaluation results the spans carried (OTel evaluation events, annotation attributes). */
   evaluations: EvaluationRow[];
-  traceIds: string[];
+  spanCount: number;
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
-}
-
-function num(v: number | undefined): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/** Drops repeats of (trace id, span id) within one request; the first copy wins, as in D1. */
-export function dedupeSpans(spans: NormalizedSpan[]): NormalizedSpan[] {
-  const seen = new Set<string>();
-  return spans.filter((s) => {
-    const id = `${s.traceId}:${s.spanId}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+/** Joins the decoded spans of several requests (queued ingest stores a consumer batch at once). */
+export function concatDecoded(parts: DecodedSpans[]): DecodedSpans {
+  if (parts.length === 1) return parts[0];
+  const spans: NormalizedSpan[] = [];
+  const allEncoded = parts.every((p) => p.encoded);
+  const encoded: NonNullable<DecodedSpans['encoded']> = { groups: [], spans: [] };
+  for (const p of parts) {
+    for (const s of p.spans) spans.push(s);
+    if (!allEncoded) continue;
+    const base = encoded.groups.length;
+    encoded.groups.push(...p.encoded!.groups);
+    for (const ref of p.encoded!.spans) encoded.spans.push({ group: base + ref.group, bytes: ref.bytes });
+  }
+  return allEncoded ? { spans, encoded } : { spans };
 }
 
 /**
- * Builds the R2 payload and the D1 rows of a batch; pure, so it is tested on plain data. Spans are
- * redacted first, so the payload, the previews and the evaluations read from them are redacted too.
+ * Builds the R2 object and the index input of a batch; pure, so it is tested on plain data. Spans
+ * are redacted first: a span redaction changed (and any span that came as JSON) is re-encoded,
+ * every other one is stored as the bytes it arrived in. Repeats of a (trace, span) in the batch
+ * keep their first copy.
  */
-export function prepareBatch(spans: NormalizedSpan[], payloadKey: string, redactor?: Redactor): PreparedBatch {
-  const byTrace = new Map<string, { span: NormalizedSpan; redactions: number }[]>();
-  for (const original of dedupeSpans(spans)) {
-    const r = redactor ? redactor.span(original) : { span: original, redactions: 0 };
-    const list = byTrace.get(original.traceId);
-    if (list) list.push(r);
-    else byTrace.set(original.traceId, [r]);
-  }
-  const encoder = new TextEncoder();
-  const lines: Uint8Array[] = [];
-  const rows: SpanRow[] = [];
+export function prepareBatch(decoded: DecodedSpans, redactor?: Redactor): PreparedBatch {
+  const { spans, encoded } = decoded;
+  const byTrace = new Map<string, number[]>();
+  const seen = new Set<string>();
+  spans.forEach((s, i) => {
+    const id = `${s.traceId}:${s.spanId}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(i);
+    else byTrace.set(s.traceId, [i]);
+  });
+
+  // Encoded groups: as received, or encoded once per distinct (resource, scope) a redacted or JSON span has.
+  const groups: EncodedGroup[] = encoded ? [...encoded.groups] : [];
+  const groupOf = new Map<NormalizedSpan['resource'], Map<NormalizedSpan['scope'], number>>();
+  const encodedGroupOf = (s: NormalizedSpan): number => {
+    let byScope = groupOf.get(s.resource);
+    if (!byScope) groupOf.set(s.resource, (byScope = new Map()));
+    let g = byScope.get(s.scope);
+    if (g === undefined) {
+      g = groups.push({ resource: encodeResource(s.resource), scope: encodeScope(s.scope) }) - 1;
+      byScope.set(s.scope, g);
+    }
+    return g;
+  };
+
+  const parts: Uint8Array[] = [];
+  const traces: TraceSegment[] = [];
   const evaluations: EvaluationRow[] = [];
   let offset = 0;
-  for (const group of byTrace.values()) {
-    for (const { span: s, redactions } of group) {
-      const line = encoder.encode(JSON.stringify(s) + '\n');
-      const v = mapSpan(s);
-      const attr = (k: string) => s.attributes[k] ?? s.resource[k];
-      rows.push([
-        s.traceId,
-        s.spanId,
-        s.parentSpanId,
-        s.name,
-        v.kind,
-        Math.round(s.startMs),
-        Math.round(s.endMs),
-        s.status.code,
-        str(s.resource['service.name']) ?? str(s.attributes['service.name']),
-        str(attr('deployment.environment.name')) ?? str(attr('deployment.environment')),
-        v.model ?? null,
-        v.provider ?? null,
-        v.promptVersion ?? null,
-        num(v.usage.inputTokens),
-        num(v.usage.outputTokens),
-        num(v.usage.totalTokens ?? sumTokens(v.usage.inputTokens, v.usage.outputTokens)),
-        num(v.costUsd),
-        v.sessionId ?? v.conversationId ?? null,
-        v.userId ?? null,
-        JSON.stringify(v.tags),
-        v.retryAttempt > 0 ? 1 : 0,
-        v.inputPreview ?? null,
-        v.outputPreview ?? null,
-        payloadKey,
-        offset,
-        line.byteLength,
-        redactions,
-      ]);
-      evaluations.push(...evaluationsFromSpan(s).map(spanEvaluationRow));
-      lines.push(line);
-      offset += line.byteLength;
+  let spanCount = 0;
+  for (const [traceId, indexes] of byTrace) {
+    const runs = new Map<number, Uint8Array[]>();
+    const infos: SpanInfo[] = [];
+    for (const i of indexes) {
+      const original = spans[i];
+      const { span: s, redactions } = redactor && !redactor.noop ? redactor.span(original) : { span: original, redactions: 0 };
+      let group: number;
+      let bytes: Uint8Array;
+      const ref = encoded?.spans[i];
+      if (ref && s === original) {
+        group = ref.group;
+        bytes = ref.bytes;
+      } else {
+        group = ref && s.resource === original.resource && s.scope === original.scope ? ref.group : encodedGroupOf(s);
+        bytes = encodeSpan(s);
+      }
+      const run = runs.get(group);
+      if (run) run.push(bytes);
+      else runs.set(group, [bytes]);
+      infos.push(spanInfo(s, redactions));
+      for (const e of evaluationsFromSpan(s)) evaluations.push(spanEvaluationRow(e));
     }
+    const segment = frameRequest([...runs].map(([g, list]) => ({ group: groups[g], spans: list })));
+    parts.push(segment);
+    traces.push({ traceId, offset, length: segment.byteLength, spans: infos });
+    offset += segment.byteLength;
+    spanCount += infos.length;
   }
   const payload = new Uint8Array(offset);
   let at = 0;
-  for (const l of lines) {
-    payload.set(l, at);
-    at += l.byteLength;
+  for (const p of parts) {
+    payload.set(p, at);
+    at += p.byteLength;
   }
-  return { payload, rows, evaluations, traceIds: [...byTrace.keys()] };
-}
-
-function sumTokens(a?: number, b?: number): number | undefined {
-  return a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
+  return { payload, traces, evaluations, spanCount };
 }

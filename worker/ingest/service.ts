@@ -1,38 +1,51 @@
-import { indexSpans } from '../data/trace-index';
+import { indexTraces, type SegmentRef } from '../data/trace-write';
 import { ServiceUnavailable } from '../lib/errors';
+import { count, METRICS } from '../ops/counters';
 import { log } from '../ops/log';
-import type { NormalizedSpan } from '../otlp/types';
 import { settleMs } from '../automations/run';
 import { enqueueTouched } from '../queue/producer';
+import { readSegments } from './payloads';
 import { projectRedactor } from './redaction-cache';
-import { prepareBatch } from './rows';
+import { prepareBatch, type DecodedSpans } from './rows';
+import { spanInfo } from './span-info';
 
+/** A short, unique R2 key per stored batch; `t/` objects hold OTLP protobuf segments, one per trace. */
 function payloadKey(projectId: string, now: Date): string {
-  const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
-  return `spans/${projectId}/${day}/${now.getTime()}-${crypto.randomUUID()}.ndjson`;
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
+  return `t/${projectId}/${day}/${now.getTime().toString(36)}${crypto.randomUUID().slice(0, 8)}.pb`;
 }
 
 /**
- * Makes a batch of spans durable, then announces the touched traces: R2 holds the full spans,
- * D1 the index and the recomputed trace rows, the Queue the post-ingest work. Any failure is a
- * 503 so the sender retries; a retry is harmless because spans are deduplicated.
+ * Makes a batch of spans durable, then announces the touched traces: R2 holds the spans (one
+ * protobuf segment per trace), D1 the lean index (trace rows and per-trace span ids and state),
+ * the Queue the post-ingest work. Any failure is a 503 so the sender retries; a retry is harmless
+ * because spans are deduplicated. Returns the number of spans in the batch.
  */
-export async function storeSpans(env: Env, projectId: string, spans: NormalizedSpan[], now = new Date()): Promise<number> {
-  if (!spans.length) return 0;
+export async function storeSpans(env: Env, projectId: string, decoded: DecodedSpans, now = new Date()): Promise<number> {
+  if (!decoded.spans.length) return 0;
   const key = payloadKey(projectId, now);
   const redactor = await projectRedactor(env.DB, projectId).catch((err: unknown) => {
     log.error('redaction rules unavailable', { projectId, error: err });
     throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);
   });
-  // Redaction runs first: the R2 payload, the D1 previews and everything mapped from them see only redacted spans.
-  const batch = prepareBatch(spans, key, redactor);
+  // Redaction runs first: the R2 object, the D1 previews and everything mapped from them see only redacted spans.
+  const batch = prepareBatch(decoded, redactor);
   try {
-    await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-ndjson' } });
-    await indexSpans(env.DB, projectId, batch);
-    await enqueueTouched(env, projectId, batch.traceIds, settleMs(env) / 1000);
+    await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-protobuf' } });
+    count(METRICS.r2Puts, projectId);
+    count(METRICS.r2BytesWritten, projectId, batch.payload.byteLength);
+    const inputs = batch.traces.map((t) => ({ traceId: t.traceId, segment: [key, t.offset, t.length] as SegmentRef, spans: t.spans }));
+    const result = await indexTraces(env.DB, projectId, key, inputs, batch.evaluations, {
+      now: now.getTime(),
+      loadSpans: async (segments) => (await readSegments(env.PAYLOADS, segments)).map((s) => spanInfo(s)),
+    });
+    count(METRICS.d1RowsWritten, projectId, result.rowsWritten);
+    // Every span was a repeat: nothing points into the new object.
+    if (!result.referencing) await env.PAYLOADS.delete(key).catch((err: unknown) => log.warn('deleting an unreferenced payload failed', { projectId, key, error: err }));
+    await enqueueTouched(env, projectId, result.traceIds, settleMs(env) / 1000);
   } catch (err) {
     log.error('ingest storage failed', { projectId, error: err });
     throw new ServiceUnavailable('Storage is unavailable right now; retry this batch.', 5);
   }
-  return batch.rows.length;
+  return batch.spanCount;
 }

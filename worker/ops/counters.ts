@@ -26,6 +26,11 @@ export const METRICS = {
   retried: 'queue.retried',
   /** Messages that reached the dead-letter queue (replays delete rows, so the table alone cannot say). */
   deadLettered: 'queue.dead_lettered',
+  /** D1's `meta.rows_written` of ingest writes (index entries included): what D1 bills. */
+  d1RowsWritten: 'd1.rows_written',
+  /** R2 objects written by ingest (class A operations) and their bytes. */
+  r2Puts: 'r2.puts',
+  r2BytesWritten: 'r2.bytes_written',
 } as const;
 export type Metric = (typeof METRICS)[keyof typeof METRICS];
 

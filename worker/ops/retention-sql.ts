@@ -41,29 +41,30 @@ WITH doomed(trace_id) AS (
     AND NOT ${PROTECTED('t.trace_id')}
 )`;
 
-/** The R2 objects the doomed traces' spans point into; read in the same transaction as the deletes. */
-export const DOOMED_PAYLOADS_SQL = `${DOOMED}
-SELECT DISTINCT s.payload_key AS payloadKey FROM spans s
-WHERE s.project_id = ?1 AND s.trace_id IN (SELECT trace_id FROM doomed)`;
+/**
+ * Releases the doomed traces' hold on their R2 objects (payload_objects counts the traces pointing into
+ * each); runs in the deleting transaction, before trace_spans goes.
+ */
+export const RELEASE_PAYLOADS_SQL = `${DOOMED}
+UPDATE payload_objects SET traces = traces - r.n FROM (
+  SELECT j.value ->> 0 AS key, count(*) AS n
+  FROM doomed d CROSS JOIN trace_spans ts CROSS JOIN json_each(ts.segments) j
+  WHERE ts.project_id = ?1 AND ts.trace_id = d.trace_id GROUP BY 1) AS r
+WHERE payload_objects.project_id = ?1 AND payload_objects.key = r.key`;
+
+/** The objects no trace points into any more: their rows go and the keys are returned for R2. */
+export const FREED_PAYLOADS_SQL = `
+DELETE FROM payload_objects WHERE project_id = ?1 AND traces <= 0 RETURNING key AS payloadKey`;
 
 /**
  * Per-trace tables, children first and `traces` last (the doomed set reads it). Review records
  * (queue items, annotations, adjudications) are the queue's, owned by its Durable Object: they stay.
  */
-export const PER_TRACE_TABLES = ['evaluations', 'feedback', 'trace_evals', 'automation_matches', 'spans', 'traces'] as const;
+export const PER_TRACE_TABLES = ['evaluations', 'feedback', 'trace_evals', 'automation_matches', 'trace_spans', 'traces'] as const;
 export type PerTraceTable = (typeof PER_TRACE_TABLES)[number];
 
 export const deleteSql = (table: PerTraceTable): string => `${DOOMED}
 DELETE FROM ${table} WHERE project_id = ?1 AND trace_id IN (SELECT trace_id FROM doomed)`;
-
-/**
- * Which of the given R2 keys (?2, JSON array) a remaining span still points into. `+project_id` keeps
- * the planner on spans_payload instead of walking the project's primary-key range (a key names its
- * project anyway: `spans/<project>/…`).
- */
-export const REFERENCED_PAYLOADS_SQL = `
-SELECT DISTINCT payload_key AS payloadKey FROM spans
-WHERE payload_key IN (SELECT value FROM json_each(?2)) AND +project_id = ?1`;
 
 /** Signal tables whose rows may name a trace that never arrived (signals are stored before their trace). */
 export const SIGNAL_TABLES = ['evaluations', 'feedback'] as const;

@@ -1,6 +1,6 @@
 import { log } from './log';
 import {
-  ADD_COUNTER_SQL, DOOMED_PAYLOADS_SQL, PER_TRACE_TABLES, REFERENCED_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql,
+  ADD_COUNTER_SQL, FREED_PAYLOADS_SQL, PER_TRACE_TABLES, RELEASE_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql,
   type PerTraceTable,
 } from './retention-sql';
 
@@ -34,8 +34,7 @@ export interface RetentionOptions {
 const DEFAULTS = { batchTraces: 200, batchSpans: 4_000, budgetMs: 25_000, maxCalls: 40 };
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
-/** Keys per referenced-payload query, and per R2 delete call (R2's maximum is 1,000). */
-const KEYS_PER_QUERY = 500;
+/** Keys per R2 delete call (R2's maximum is 1,000). */
 const KEYS_PER_DELETE = 1_000;
 /** Orphaned signals per table and statement; the next run takes more. */
 const ORPHANS_PER_STATEMENT = 1_000;
@@ -43,6 +42,7 @@ const R2_ATTEMPTS = 3;
 export const RETENTION_METRIC = 'retention.traces_deleted';
 
 type Counts = Record<PerTraceTable, number> & {
+  spans: number;
   payloads: number;
   payloadsFailed: number;
   keptInQueue: number;
@@ -87,7 +87,7 @@ interface State extends ProjectRetention {
 }
 
 const zero = (): Counts => ({
-  evaluations: 0, feedback: 0, trace_evals: 0, automation_matches: 0, spans: 0, traces: 0,
+  evaluations: 0, feedback: 0, trace_evals: 0, automation_matches: 0, trace_spans: 0, spans: 0, traces: 0,
   payloads: 0, payloadsFailed: 0, keptInQueue: 0, keptInDataset: 0, orphanSignals: 0,
 });
 
@@ -147,30 +147,24 @@ async function step(run: Run, s: State): Promise<void> {
   }
   if (used) s.cursor = [rows[used - 1].startMs, rows[used - 1].traceId];
   s.done = rows.length < limit && used === rows.length;
-  if (chosen.length) await deleteBatch(run, s, chosen);
+  if (chosen.length) await deleteBatch(run, s, chosen, spans);
 }
 
-async function deleteBatch(run: Run, s: State, traceIds: string[]): Promise<void> {
+async function deleteBatch(run: Run, s: State, traceIds: string[], spans: number): Promise<void> {
   const { DB, PAYLOADS } = run.env;
   const args = [s.projectId, JSON.stringify(traceIds), s.cutoff] as const;
   run.calls++;
-  const [keys, ...deleted] = await DB.batch([
-    DB.prepare(DOOMED_PAYLOADS_SQL).bind(...args),
+  const results = await DB.batch([
+    DB.prepare(RELEASE_PAYLOADS_SQL).bind(...args),
     ...PER_TRACE_TABLES.map((t) => DB.prepare(deleteSql(t)).bind(...args)),
+    DB.prepare(FREED_PAYLOADS_SQL).bind(s.projectId),
   ]);
+  const deleted = results.slice(1, 1 + PER_TRACE_TABLES.length);
   PER_TRACE_TABLES.forEach((t, i) => (s[t] += deleted[i].meta.changes ?? 0));
-  const candidates = (keys.results as { payloadKey: string }[]).map((r) => r.payloadKey);
-  const referenced = new Set<string>();
-  for (let i = 0; i < candidates.length; i += KEYS_PER_QUERY) {
-    run.calls++;
-    const { results } = await DB.prepare(REFERENCED_PAYLOADS_SQL)
-      .bind(s.projectId, JSON.stringify(candidates.slice(i, i + KEYS_PER_QUERY)))
-      .all<{ payloadKey: string }>();
-    for (const r of results) referenced.add(r.payloadKey);
-  }
-  const unreferenced = candidates.filter((k) => !referenced.has(k));
-  for (let i = 0; i < unreferenced.length; i += KEYS_PER_DELETE) {
-    const chunk = unreferenced.slice(i, i + KEYS_PER_DELETE);
+  if (deleted[PER_TRACE_TABLES.indexOf('traces')].meta.changes) s.spans += spans;
+  const freed = (results[results.length - 1].results as { payloadKey: string }[]).map((r) => r.payloadKey);
+  for (let i = 0; i < freed.length; i += KEYS_PER_DELETE) {
+    const chunk = freed.slice(i, i + KEYS_PER_DELETE);
     if (await deletePayloads(run, PAYLOADS, chunk)) s.payloads += chunk.length;
     else s.payloadsFailed += chunk.length;
   }

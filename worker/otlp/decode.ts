@@ -28,7 +28,8 @@ export function decodeProtobuf(bytes: Uint8Array): DecodeResult {
   } catch (err) {
     throw new OtlpDecodeError(`malformed OTLP protobuf: ${errorMessage(err)}`);
   }
-  const result: DecodeResult = { spans: [], rejected: emptyRejections() };
+  const encoded: NonNullable<DecodeResult['encoded']> = { groups: [], spans: [] };
+  const result: DecodeResult = { spans: [], rejected: emptyRejections(), encoded };
   for (const rs of groups) {
     let resource: SpanContext['resource'];
     try {
@@ -46,7 +47,10 @@ export function decodeProtobuf(bytes: Uint8Array): DecodeResult {
         addRejection(result.rejected, `invalid scope: ${binaryErrorMessage(err)}`, ss.spans.length);
         continue;
       }
-      for (const span of ss.spans) collect(result, decodeBinarySpan(span, context));
+      const group = encoded.groups.push({ resource: rs.resource, scope: ss.scope }) - 1;
+      for (const span of ss.spans) {
+        if (collect(result, decodeBinarySpan(span, context))) encoded.spans.push({ group, bytes: span });
+      }
     }
   }
   return result;
@@ -121,9 +125,10 @@ function decodeJsonSpan(raw: unknown, context: SpanContext): NormalizeResult {
   }
 }
 
-function collect(result: DecodeResult, outcome: NormalizeResult): void {
+function collect(result: DecodeResult, outcome: NormalizeResult): boolean {
   if (outcome.ok) result.spans.push(outcome.span);
   else addRejection(result.rejected, outcome.reason);
+  return outcome.ok;
 }
 
 function listField(obj: Record<string, unknown>, camel: string, snake: string, path: string): unknown[] {

@@ -35,7 +35,18 @@ export interface RejectedSpans {
   messages: string[];
 }
 
+/** Where an accepted span's encoded bytes are: its group (shared resource and scope) and its Span message. */
+export interface EncodedSpanRef {
+  group: number;
+  bytes: Uint8Array;
+}
+
 export interface DecodeResult {
   spans: NormalizedSpan[];
   rejected: RejectedSpans;
+  /**
+   * Protobuf requests only: each accepted span's bytes as received (same order as `spans`) and the
+   * encoded resource and scope of each group, so ingest stores them without re-encoding.
+   */
+  encoded?: { groups: { resource: Uint8Array; scope: Uint8Array }[]; spans: EncodedSpanRef[] };
 }

@@ -67,7 +67,7 @@ async function ingest(env: Env, req: Request, projectId: string): Promise<Respon
 /** Direct ingest: decode, map and store before answering; the spans are readable at once. */
 async function direct(env: Env, projectId: string, format: OtlpFormat, bytes: Uint8Array) {
   const decoded = format === 'protobuf' ? decodeProtobuf(bytes) : decodeJson(new TextDecoder().decode(bytes));
-  return { stored: await storeSpans(env, projectId, decoded.spans), rejected: decoded.rejected };
+  return { stored: await storeSpans(env, projectId, decoded), rejected: decoded.rejected };
 }
 
 /**

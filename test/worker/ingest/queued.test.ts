@@ -111,14 +111,14 @@ describe('queued ingest (INGEST_MODE = "queued")', () => {
     const captured = { ...env, POST_INGEST: { ...env.POST_INGEST, sendBatch: async (b: { body: SpansReceived }[]) => void messages.push(...b.map((m) => m.body)), send } } as unknown as Env;
     for (const traceId of traces) await acceptSpans(captured, projectId, 'protobuf', protobuf(otlpJson([{ traceId, spanId: hex(8), name: 'batched' }])), 1);
     expect(messages).toHaveLength(3);
-    const before = (await env.PAYLOADS.list({ prefix: `spans/${projectId}/` })).objects.length;
+    const before = (await env.PAYLOADS.list({ prefix: `t/${projectId}/` })).objects.length;
     const batch = createMessageBatch('sieve-post-ingest', messages.map((body, i) => ({ id: `m-${i}`, timestamp: new Date(), attempts: 1, body })));
     const ctx = createExecutionContext();
     await worker.queue(batch as never, env);
     expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(['m-0', 'm-1', 'm-2']);
     for (const traceId of traces) expect((await getJson(`/api/v1/traces/${traceId}`, { key })).status).toBe(200);
     // One R2 object for the three requests.
-    expect((await env.PAYLOADS.list({ prefix: `spans/${projectId}/` })).objects.length - before).toBe(1);
+    expect((await env.PAYLOADS.list({ prefix: `t/${projectId}/` })).objects.length - before).toBe(1);
   });
 
   it('retries the messages of a chunk whose storage fails, and acknowledges a redelivery whose spilled body is gone', async () => {

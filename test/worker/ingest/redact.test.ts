@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRedaction } from '../../../worker/ingest/redact';
+import { decodeProtobuf } from '../../../worker/otlp/decode';
 import { prepareBatch } from '../../../worker/ingest/rows';
 import { RedactionConfig } from '../../../worker/schemas/projects';
 import { spanWith } from '../semconv/span';
@@ -159,13 +160,15 @@ describe('prepareBatch with a redactor', () => {
   it('stores redacted payloads and previews, with the count on each row', () => {
     const prompt = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Use ${KEY} to call the API` }] }]);
     const llm = spanWith({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.input.messages': prompt });
-    const batch = prepareBatch([llm, spanWith({}, { spanId: 'f'.repeat(16) })], 'key', defaults);
-    const ndjson = new TextDecoder().decode(batch.payload);
-    expect(ndjson).not.toContain(KEY);
-    expect(ndjson).toContain('[REDACTED:secret]');
-    const [row, other] = batch.rows;
-    expect(row[21]).toBe('Use [REDACTED:secret] to call the API'); // input_preview
-    expect(row.at(-1)).toBe(1);
-    expect(other.at(-1)).toBe(0);
+    const batch = prepareBatch({ spans: [llm, spanWith({}, { spanId: 'f'.repeat(16) })] }, defaults);
+    const stored = new TextDecoder().decode(batch.payload);
+    expect(stored).not.toContain(KEY);
+    expect(stored).toContain('[REDACTED:secret]');
+    // The stored bytes are OTLP protobuf and decode to the redacted spans.
+    expect(JSON.stringify(decodeProtobuf(batch.payload).spans)).toContain('Use [REDACTED:secret] to call the API');
+    const [row, other] = batch.traces[0].spans;
+    expect(row.inputPreview).toBe('Use [REDACTED:secret] to call the API');
+    expect(row.redactions).toBe(1);
+    expect(other.redactions).toBe(0);
   });
 });

@@ -8,9 +8,9 @@ const CARD = '4242424242424242';
 
 /** Everything stored about a trace: its D1 rows (all columns) and the R2 bytes its spans point at. */
 async function storedText(projectId: string, traceId: string): Promise<{ d1: string; r2: string }> {
-  const spans = await env.DB.prepare('SELECT * FROM spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all<Record<string, unknown>>();
+  const spans = await env.DB.prepare('SELECT * FROM trace_spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all<Record<string, unknown>>();
   const trace = await env.DB.prepare('SELECT * FROM traces WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all();
-  const keys = [...new Set(spans.results.map((s) => s.payload_key as string))];
+  const keys = [...new Set(spans.results.flatMap((s) => (JSON.parse(s.segments as string) as [string][]).map((g) => g[0])))];
   const objects = await Promise.all(keys.map(async (k) => (await env.PAYLOADS.get(k))!.text()));
   expect(spans.results.length).toBeGreaterThan(0);
   expect(objects.join('').length).toBeGreaterThan(0);
