@@ -119,7 +119,7 @@ async function plan(inputs: TraceInput[], stored: Map<string, Stored>, opts: Ind
   return out;
 }
 
-const UPSERT_TRACE_SPANS_SQL = `
+export const UPSERT_TRACE_SPANS_SQL = `
 INSERT INTO trace_spans (project_id, trace_id, ver, span_ids, state, segments)
 SELECT ?1, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5 FROM json_each(?2) j WHERE true
 ON CONFLICT (project_id, trace_id) DO UPDATE SET
@@ -134,7 +134,7 @@ const TRACE_COLUMNS = [
 ] as const;
 
 /** The trace rows of the planned traces whose trace_spans write went through (same version). */
-const UPSERT_TRACES_SQL = `
+export const UPSERT_TRACES_SQL = `
 INSERT INTO traces (project_id, trace_id, ${TRACE_COLUMNS.join(', ')}, updated_at)
 SELECT ?1, j.value ->> 0, ${TRACE_COLUMNS.map((_, i) => `j.value ->> ${i + 2}`).join(', ')}, ?3
 FROM json_each(?2) j CROSS JOIN trace_spans ts
@@ -143,7 +143,7 @@ ON CONFLICT (project_id, trace_id) DO UPDATE SET
   ${TRACE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = excluded.updated_at`;
 
 /** Counts the traces of this write that point into the object (?3: key, ?4: time). */
-const COUNT_PAYLOAD_SQL = `
+export const COUNT_PAYLOAD_SQL = `
 INSERT INTO payload_objects (project_id, key, traces, created_at)
 SELECT ?1, ?3, count(*), ?4 FROM json_each(?2) j CROSS JOIN trace_spans ts
 WHERE ts.project_id = ?1 AND ts.trace_id = j.value ->> 0 AND ts.ver = j.value ->> 1

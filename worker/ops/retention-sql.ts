@@ -46,15 +46,15 @@ WITH doomed(trace_id) AS (
  * each); runs in the deleting transaction, before trace_spans goes.
  */
 export const RELEASE_PAYLOADS_SQL = `${DOOMED}
-UPDATE payload_objects SET traces = traces - r.n FROM (
+UPDATE payload_objects SET traces = traces - released.n FROM (
   SELECT j.value ->> 0 AS key, count(*) AS n
   FROM doomed d CROSS JOIN trace_spans ts CROSS JOIN json_each(ts.segments) j
-  WHERE ts.project_id = ?1 AND ts.trace_id = d.trace_id GROUP BY 1) AS r
-WHERE payload_objects.project_id = ?1 AND payload_objects.key = r.key`;
+  WHERE ts.project_id = ?1 AND ts.trace_id = d.trace_id GROUP BY 1) AS released
+WHERE payload_objects.project_id = ?1 AND payload_objects.key = released.key`;
 
 /** The objects no trace points into any more: their rows go and the keys are returned for R2. */
 export const FREED_PAYLOADS_SQL = `
-DELETE FROM payload_objects WHERE project_id = ?1 AND traces <= 0 RETURNING key AS payloadKey`;
+DELETE FROM payload_objects INDEXED BY payload_objects_free WHERE project_id = ?1 AND traces <= 0 RETURNING key AS payloadKey`;
 
 /**
  * Per-trace tables, children first and `traces` last (the doomed set reads it). Review records

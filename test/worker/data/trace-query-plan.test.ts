@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REFRESH_TRACE_EVALS_SQL, REFRESH_TRACE_SIGNALS_SQL } from '../../../worker/data/signal-sql';
 import { TRACE_COLUMNS_T } from '../../../worker/data/trace-index';
 import { compileTraceQuery, encodeCursor, type PageOptions } from '../../../worker/data/trace-query';
-import { RECOMPUTE_TRACES_SQL } from '../../../worker/data/trace-sql';
+import { COUNT_PAYLOAD_SQL, UPSERT_TRACE_SPANS_SQL, UPSERT_TRACES_SQL } from '../../../worker/data/trace-write';
 import type { TraceFilter, TraceSort } from '../../../worker/schemas/filters';
 
 /**
@@ -134,13 +134,20 @@ describe('compileTraceQuery plans', () => {
 });
 
 describe('signal and ingest write plans', () => {
-  const writes = { REFRESH_TRACE_EVALS_SQL, REFRESH_TRACE_SIGNALS_SQL, RECOMPUTE_TRACES_SQL };
-  for (const [name, sql] of Object.entries(writes)) {
+  const id = 'a'.repeat(32);
+  const writes: Record<string, [string, unknown[]]> = {
+    REFRESH_TRACE_EVALS_SQL: [REFRESH_TRACE_EVALS_SQL, ['p_plan', JSON.stringify([id])]],
+    REFRESH_TRACE_SIGNALS_SQL: [REFRESH_TRACE_SIGNALS_SQL, ['p_plan', JSON.stringify([id])]],
+    UPSERT_TRACE_SPANS_SQL: [UPSERT_TRACE_SPANS_SQL, ['p_plan', JSON.stringify([[id, 1, 2, 'b'.repeat(16), '{}', '[]']]), JSON.stringify({ [id]: 1 })]],
+    UPSERT_TRACES_SQL: [UPSERT_TRACES_SQL, ['p_plan', JSON.stringify([[id, 2]]), 0]],
+    COUNT_PAYLOAD_SQL: [COUNT_PAYLOAD_SQL, ['p_plan', JSON.stringify([[id, 2]]), 'k', 0]],
+  };
+  for (const [name, [sql, args]] of Object.entries(writes)) {
     it(`${name} reaches traces by key, never by walking the project`, async () => {
-      const lines = await plan(sql, ['p_plan', JSON.stringify(['a'.repeat(32)])]);
-      const traceAccess = lines.filter((l) => /^(SCAN|SEARCH) (t|traces)\b/.test(l));
+      const lines = await plan(sql, args);
+      const traceAccess = lines.filter((l) => /^(SCAN|SEARCH) (t|ts|traces|trace_spans)\b/.test(l));
       for (const line of traceAccess) expect(line, lines.join(' | ')).toMatch(/\(project_id=\? AND trace_id=\?\)/);
-      for (const line of lines.filter((l) => /^SCAN (traces|spans|evaluations|feedback|trace_evals|sp|e|f|t)\b/.test(l))) {
+      for (const line of lines.filter((l) => /^SCAN (traces|trace_spans|payload_objects|evaluations|feedback|trace_evals|ts|e|f|t)\b/.test(l))) {
         throw new Error(`${name} scans a table: ${line}`);
       }
     });

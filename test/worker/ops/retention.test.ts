@@ -2,7 +2,7 @@ import { createScheduledController, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../../worker/index';
 import { RETENTION_METRIC, runRetention } from '../../../worker/ops/retention';
-import { DOOMED_PAYLOADS_SQL, PER_TRACE_TABLES, REFERENCED_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql } from '../../../worker/ops/retention-sql';
+import { FREED_PAYLOADS_SQL, PER_TRACE_TABLES, RELEASE_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql } from '../../../worker/ops/retention-sql';
 import { call, hex, llmSpan, makeProject, otlpJson, postOtlp, type JsonSpanInput } from '../helpers';
 
 const DAY = 86_400_000;
@@ -27,8 +27,8 @@ async function ingest(key: string, startsMs: number[], spansPerTrace = 1): Promi
 }
 
 async function payloadKeys(projectId: string, traceId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare('SELECT DISTINCT payload_key AS k FROM spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all<{ k: string }>();
-  return results.map((r) => r.k);
+  const row = await env.DB.prepare('SELECT segments FROM trace_spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).first<{ segments: string }>();
+  return [...new Set((JSON.parse(row?.segments ?? '[]') as [string][]).map((s) => s[0]))];
 }
 
 async function rows(table: string, projectId: string, traceId: string): Promise<number> {
@@ -57,7 +57,7 @@ describe('scheduled retention', () => {
       await env.DB.prepare(`INSERT INTO automation_matches (rule_id, trace_id, project_id, rule_version, outcome, via, decided_at) VALUES ('rule-1', ?, ?, 1, 'not_sampled', 'live', ?)`)
         .bind(t, p.projectId, NOW).run();
     }
-    const tables = ['spans', 'evaluations', 'feedback', 'trace_evals', 'automation_matches', 'traces'];
+    const tables = ['trace_spans', 'evaluations', 'feedback', 'trace_evals', 'automation_matches', 'traces'];
     for (const table of tables) expect(await rows(table, p.projectId, old), table).toBeGreaterThan(0);
     expect(await inR2(oldKey)).toBe(true);
 
@@ -216,18 +216,20 @@ describe('retention SQL plans', () => {
     const ids = JSON.stringify([hex(16)]);
     const plans: Record<string, string[]> = {
       scan: await plan(SCAN_SQL, 'p', NOW, 0, '', 10),
-      payloads: await plan(DOOMED_PAYLOADS_SQL, 'p', ids, NOW),
-      referenced: await plan(REFERENCED_PAYLOADS_SQL, 'p', JSON.stringify(['spans/p/x.ndjson'])),
+      payloads: await plan(RELEASE_PAYLOADS_SQL, 'p', ids, NOW),
+      freed: await plan(FREED_PAYLOADS_SQL, 'p'),
       ...Object.fromEntries(await Promise.all(PER_TRACE_TABLES.map(async (t) => [t, await plan(deleteSql(t), 'p', ids, NOW)]))),
       ...Object.fromEntries(await Promise.all(SIGNAL_TABLES.map(async (t) => [`orphan ${t}`, await plan(orphanSignalsSql(t), 'p', NOW, 10)]))),
     };
     for (const t of SIGNAL_TABLES) expect(plans[`orphan ${t}`].join(' | ')).toContain(`USING INDEX ${t}_time (project_id=? AND timestamp_ms<?)`);
     for (const [name, lines] of Object.entries(plans)) {
-      const scans = lines.filter((l) => /^SCAN (traces|spans|evaluations|feedback|trace_evals|automation_matches|queue_items|dataset_records|t|s|q|r)\b/.test(l));
+      const scans = lines.filter((l) => /^SCAN (traces|trace_spans|payload_objects|evaluations|feedback|trace_evals|automation_matches|queue_items|dataset_records|t|s|q|r)\b/.test(l));
       expect(scans, `${name}: ${lines.join(' | ')}`).toEqual([]);
     }
     expect(plans.scan.join(' ')).toContain('SEARCH t USING INDEX traces_project_start');
-    expect(plans.referenced.join(' ')).toContain('SEARCH spans USING INDEX spans_payload');
+    expect(plans.payloads.join(' ')).toContain('SEARCH ts USING PRIMARY KEY (project_id=? AND trace_id=?)');
+    expect(plans.payloads.join(' ')).toContain('SEARCH payload_objects USING PRIMARY KEY (project_id=? AND key=?)');
+    expect(plans.freed.join(' ')).toContain('SEARCH payload_objects USING INDEX payload_objects_free');
     // A batch looks up its own traces by key: never a walk over every expired trace of the project,
     // and the dataset check is a lookup by (dataset, trace), never a walk over a whole dataset.
     for (const name of ['payloads', ...PER_TRACE_TABLES]) {

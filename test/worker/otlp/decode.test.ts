@@ -141,7 +141,7 @@ describe('decodeProtobuf', () => {
   });
 
   it('accepts an empty body as an empty request', () => {
-    expect(decodeProtobuf(new Uint8Array())).toEqual({ spans: [], rejected: { count: 0, messages: [] } });
+    expect(decodeProtobuf(new Uint8Array())).toEqual({ spans: [], rejected: { count: 0, messages: [] }, encoded: { groups: [], spans: [] } });
   });
 
   it('rejects invalid spans and keeps the valid ones', () => {
