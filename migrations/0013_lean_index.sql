@@ -1,11 +1,12 @@
 -- Lean trace index (issue #14): span content lives only in R2. Per trace, D1 keeps the explorer's row
 -- (`traces`, previews clipped) and one `trace_spans` row: its span ids (deduplication), the merge
--- state of its aggregates, and the R2 segments holding its spans. The per-span `spans` table goes.
+-- state of its aggregates (beyond what the trace row says), and the R2 segments holding its spans.
+-- Span ids are 8-byte blobs back to back. The per-span `spans` table goes.
 CREATE TABLE `trace_spans` (
 	`project_id` text NOT NULL,
 	`trace_id` text NOT NULL,
 	`ver` integer NOT NULL,
-	`span_ids` text NOT NULL,
+	`span_ids` blob NOT NULL,
 	`state` text,
 	`segments` text NOT NULL,
 	PRIMARY KEY(`project_id`, `trace_id`)
@@ -22,7 +23,7 @@ CREATE TABLE `payload_objects` (
 -- Existing traces keep their rows; their state is NULL, so the first span that reaches one again
 -- merges its whole span set from R2 (NDJSON objects of the old format stay readable).
 INSERT INTO `trace_spans` (`project_id`, `trace_id`, `ver`, `span_ids`, `state`, `segments`)
-SELECT s.`project_id`, s.`trace_id`, 1, group_concat(s.`span_id`, ''), NULL,
+SELECT s.`project_id`, s.`trace_id`, 1, unhex(group_concat(s.`span_id`, '')), NULL,
   (SELECT json_group_array(json_array(k.`payload_key`, k.`start`, k.`stop` - k.`start`)) FROM (
     SELECT p.`payload_key`, min(p.`payload_offset`) AS `start`, max(p.`payload_offset` + p.`payload_length`) AS `stop`
     FROM `spans` p WHERE p.`project_id` = s.`project_id` AND p.`trace_id` = s.`trace_id` GROUP BY p.`payload_key`) k)

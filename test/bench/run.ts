@@ -4,11 +4,12 @@ import { exportBench } from './export';
 import { ingestBench } from './ingest';
 import { insightsBench } from './insights';
 import { loadTest, loadTestOptions } from './loadtest';
+import { costBench } from './cost';
 import { createAdminKey, queueBench } from './queue';
 import { rulesBench } from './rules';
 
 /**
- * `npm run bench [ingest|explorer|queue|export|rules|insights]`: all of them when none is named. Each server-side
+ * `npm run bench [ingest|explorer|queue|export|rules|insights|cost]`: all of them when none is named. Each server-side
  * benchmark starts its own private local server (fresh state, own port).
  * BENCH_SECONDS sets the ingest duration; EXPLORER_SIZES (e.g. "100000,1000000") the explorer's data sets.
  * INSIGHTS_ANALYZE=1 runs the insights queries with SQLite planner statistics (PRAGMA optimize) present.
@@ -52,6 +53,9 @@ if (!only || only === 'rules') {
 }
 if (!only || only === 'insights') {
   await insightsBench(Number(process.env.INSIGHTS_RUNS ?? 20), { analyze: process.env.INSIGHTS_ANALYZE === '1' });
+}
+if (!only || only === 'cost') {
+  await costBench(Number(process.env.COST_REQUESTS ?? 300));
 }
 if (only === 'loadtest') {
   const { lost } = await loadTest(loadTestOptions(process.argv.slice(3)));

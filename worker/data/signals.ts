@@ -2,37 +2,9 @@ import type { EvaluationResponse, FeedbackResponse } from '../schemas/signals';
 import { jsonChunks } from './json-chunks';
 import { REFRESH_TRACE_EVALS_SQL, REFRESH_TRACE_SIGNALS_SQL, UPSERT_EVALUATIONS_SQL, UPSERT_FEEDBACK_SQL } from './signal-sql';
 
-/** Row in the column order of UPSERT_EVALUATIONS_SQL. */
-export type EvaluationRow = [
-  id: string,
-  traceId: string,
-  spanId: string,
-  name: string,
-  evaluatorVersion: string,
-  evaluatorKind: string,
-  score: number | null,
-  label: string | null,
-  explanation: string | null,
-  source: 'api' | 'otel',
-  clientId: string | null,
-  timestampMs: number,
-];
+import type { EvaluationRow, FeedbackRow } from './signal-rows';
 
-/** Row in the column order of UPSERT_FEEDBACK_SQL. */
-export type FeedbackRow = [
-  id: string,
-  traceId: string,
-  kind: 'thumbs' | 'rating',
-  thumbs: 'up' | 'down' | null,
-  rating: number | null,
-  scale: number | null,
-  normalized: number,
-  comment: string | null,
-  sentiment: string | null,
-  endUserId: string | null,
-  clientId: string | null,
-  timestampMs: number,
-];
+export type { EvaluationRow, FeedbackRow };
 
 /** The statements that fold the signals of `traceIds` into the trace index; part of every write batch. */
 export function refreshSignalStatements(d1: D1Database, projectId: string, traceIds: string[]): D1PreparedStatement[] {

@@ -200,15 +200,20 @@ export function mergeSpans(state: TraceState | null, known: Set<string>, batch: 
     f: f!,
     l: l!,
     a,
-    o: [...o.values()],
+    o: [...o.values()].sort(modelOrder),
     g: [...g].sort(),
   };
   return { state: next, added, recompute };
 }
 
+/** Models as the row lists them: those seen on an llm span first, then by first use, then by name. */
+function modelOrder(x: TraceState['o'][number], y: TraceState['o'][number]): number {
+  return y[1] - x[1] || x[2] - y[2] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+}
+
 /** The span-derived columns of the trace row a state stands for. */
 export function traceRow(s: TraceState): TraceRowValues {
-  const models = [...s.o].sort((x, y) => y[1] - x[1] || x[2] - y[2] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map((m) => m[0]);
+  const models = [...s.o].sort(modelOrder).map((m) => m[0]);
   const [n, errors, oks, retries, redactions] = s.c;
   const [calls, input, output, total, cost] = s.u;
   const r = s.r;

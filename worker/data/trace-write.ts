@@ -1,4 +1,5 @@
-import { mergeSpans, traceRow, type SpanInfo, type TraceState } from './trace-merge';
+import { mergeSpans, traceRow, type SpanInfo, type TraceRowValues, type TraceState } from './trace-merge';
+import { compactState, expandState, type CompactState } from './trace-state';
 import { refreshSignalStatements, upsertEvaluationsStatements, type EvaluationRow } from './signals';
 
 /**
@@ -55,18 +56,69 @@ const ID_CHARS = 16;
 
 const randomVersion = () => Math.floor(Math.random() * 2 ** 52) + 1;
 
+interface StoredRow {
+  id: string;
+  ver: number;
+  ids: string;
+  state: string | null;
+  segments: string;
+  root_span_id: string;
+  name: string;
+  service: string | null;
+  environment: string | null;
+  model: string | null;
+  models: string;
+  prompt_version: string | null;
+  status: TraceRowValues['status'];
+  error_count: number;
+  retry_count: number;
+  llm_call_count: number;
+  span_count: number;
+  start_ms: number;
+  end_ms: number;
+  duration_ms: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cost_usd: number | null;
+  session_id: string | null;
+  user_id: string | null;
+  tags: string;
+  input_preview: string | null;
+  output_preview: string | null;
+  redactions: number;
+}
+
+function rowValues(r: StoredRow): TraceRowValues {
+  return {
+    rootSpanId: r.root_span_id, name: r.name, service: r.service, environment: r.environment, model: r.model,
+    models: JSON.parse(r.models) as string[], promptVersion: r.prompt_version, status: r.status, errorCount: r.error_count,
+    retryCount: r.retry_count, llmCallCount: r.llm_call_count, spanCount: r.span_count, startMs: r.start_ms, endMs: r.end_ms,
+    durationMs: r.duration_ms, inputTokens: r.input_tokens, outputTokens: r.output_tokens, totalTokens: r.total_tokens,
+    costUsd: r.cost_usd, sessionId: r.session_id, userId: r.user_id, tags: JSON.parse(r.tags) as string[],
+    inputPreview: r.input_preview, outputPreview: r.output_preview, redactions: r.redactions,
+  };
+}
+
+/** Each trace's stored ids, state (expanded with its row's columns) and segments; absent traces are left out. */
 async function readStored(d1: D1Database, projectId: string, traceIds: string[]): Promise<Map<string, Stored>> {
   const out = new Map<string, Stored>();
   if (!traceIds.length) return out;
   const read = d1.prepare(
-    `SELECT ts.trace_id AS id, ts.ver, ts.span_ids AS ids, ts.state, ts.segments
-     FROM json_each(?2) j CROSS JOIN trace_spans ts ON ts.project_id = ?1 AND ts.trace_id = j.value`,
+    `SELECT ts.trace_id AS id, ts.ver, lower(hex(ts.span_ids)) AS ids, ts.state, ts.segments,
+       t.root_span_id, t.name, t.service, t.environment, t.model, t.models, t.prompt_version, t.status, t.error_count,
+       t.retry_count, t.llm_call_count, t.span_count, t.start_ms, t.end_ms, t.duration_ms, t.input_tokens, t.output_tokens,
+       t.total_tokens, t.cost_usd, t.session_id, t.user_id, t.tags, t.input_preview, t.output_preview, t.redactions
+     FROM json_each(?2) j
+     CROSS JOIN trace_spans ts ON ts.project_id = ?1 AND ts.trace_id = j.value
+     CROSS JOIN traces t ON t.project_id = ?1 AND t.trace_id = j.value`,
   );
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < traceIds.length; i += READ_CHUNK) statements.push(read.bind(projectId, JSON.stringify(traceIds.slice(i, i + READ_CHUNK))));
-  const results = await d1.batch<{ id: string; ver: number; ids: string; state: string | null; segments: string }>(statements);
+  const results = await d1.batch<StoredRow>(statements);
   for (const r of results.flatMap((x) => x.results)) {
-    out.set(r.id, { ver: r.ver, ids: r.ids, state: r.state ? (JSON.parse(r.state) as TraceState) : null, segments: JSON.parse(r.segments) as SegmentRef[] });
+    const state = r.state ? expandState(JSON.parse(r.state) as CompactState, rowValues(r)) : null;
+    out.set(r.id, { ver: r.ver, ids: r.ids, state, segments: JSON.parse(r.segments) as SegmentRef[] });
   }
   return out;
 }
@@ -121,7 +173,7 @@ async function plan(inputs: TraceInput[], stored: Map<string, Stored>, opts: Ind
 
 export const UPSERT_TRACE_SPANS_SQL = `
 INSERT INTO trace_spans (project_id, trace_id, ver, span_ids, state, segments)
-SELECT ?1, j.value ->> 0, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5 FROM json_each(?2) j WHERE true
+SELECT ?1, j.value ->> 0, j.value ->> 2, unhex(j.value ->> 3), j.value ->> 4, j.value ->> 5 FROM json_each(?2) j WHERE true
 ON CONFLICT (project_id, trace_id) DO UPDATE SET
   ver = excluded.ver, span_ids = excluded.span_ids, state = excluded.state, segments = excluded.segments
 WHERE trace_spans.ver = json_extract(?3, '$."' || excluded.trace_id || '"')
@@ -160,7 +212,7 @@ function traceJson(p: Planned): unknown[] {
 
 /** Writes one group of planned traces in one transaction; returns the ids whose version check passed. */
 async function write(d1: D1Database, projectId: string, key: string, planned: Planned[], now: number): Promise<{ written: Set<string>; rowsWritten: number }> {
-  const spansJson = JSON.stringify(planned.map((p) => [p.traceId, p.prevVer, p.ver, p.ids, JSON.stringify(p.state), JSON.stringify(p.segments)]));
+  const spansJson = JSON.stringify(planned.map((p) => [p.traceId, p.prevVer, p.ver, p.ids, JSON.stringify(compactState(p.state, traceRow(p.state))), JSON.stringify(p.segments)]));
   // The version each existing row must still have; a small object SQLite parses once per statement.
   const expected = JSON.stringify(Object.fromEntries(planned.filter((p) => p.prevVer !== null).map((p) => [p.traceId, p.prevVer])));
   const versions = JSON.stringify(planned.map((p) => [p.traceId, p.ver]));

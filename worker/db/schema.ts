@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are epoch milliseconds; JSON columns hold JSON text. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -173,7 +173,7 @@ export const traces = sqliteTable(
 );
 
 /**
- * Per trace: the ids of its spans (16 hex characters each, for deduplication), the merge state of
+ * Per trace: the ids of its spans (8-byte blobs back to back, for deduplication), the merge state of
  * its aggregates (worker/data/trace-merge.ts; NULL for traces stored before 0013, merged again
  * from R2 on their next span) and the R2 segments holding its spans (JSON [[key, offset, length]]).
  * WITHOUT ROWID in the migration: the primary key is the table.
@@ -185,7 +185,7 @@ export const traceSpans = sqliteTable(
     traceId: text('trace_id').notNull(),
     /** Random version: a write applies only where the row still has the version it read. */
     ver: integer('ver').notNull(),
-    spanIds: text('span_ids').notNull(),
+    spanIds: blob('span_ids').notNull(),
     state: text('state'),
     segments: text('segments').notNull(),
   },

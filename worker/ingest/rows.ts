@@ -1,6 +1,7 @@
-import type { EvaluationRow } from '../data/signals';
+import type { EvaluationRow } from '../data/signal-rows';
 import type { SpanInfo } from '../data/trace-merge';
 import { encodeResource, encodeScope, encodeSpan, frameRequest, type EncodedGroup } from '../otlp/encode';
+import { MAX_ATTRIBUTE_CHARS, MAX_SPAN_NAME_CHARS } from '../otlp/limits';
 import type { DecodeResult, NormalizedSpan } from '../otlp/types';
 import { evaluationsFromSpan } from '../signals/from-spans';
 import { spanEvaluationRow } from '../signals/rows';
@@ -44,6 +45,18 @@ export function concatDecoded(parts: DecodedSpans[]): DecodedSpans {
     for (const ref of p.encoded!.spans) encoded.spans.push({ group: base + ref.group, bytes: ref.bytes });
   }
   return allEncoded ? { spans, encoded } : { spans };
+}
+
+/**
+ * Whether decoding cut something of the span (a value past MAX_ATTRIBUTE_CHARS, a long name): redaction
+ * saw only the kept part, so the bytes as received must not be stored. Cheap checks, rarely true.
+ */
+function cutOnDecode(s: NormalizedSpan, bytes: Uint8Array, group: EncodedGroup): boolean {
+  return bytes.byteLength > MAX_ATTRIBUTE_CHARS || s.name.length >= MAX_SPAN_NAME_CHARS || s.events.some((e) => e.name.length >= MAX_SPAN_NAME_CHARS) || cutGroup(group);
+}
+
+function cutGroup(group: EncodedGroup): boolean {
+  return group.resource.byteLength > MAX_ATTRIBUTE_CHARS || group.scope.byteLength > MAX_SPAN_NAME_CHARS;
 }
 
 /**
@@ -93,11 +106,11 @@ export function prepareBatch(decoded: DecodedSpans, redactor?: Redactor): Prepar
       let group: number;
       let bytes: Uint8Array;
       const ref = encoded?.spans[i];
-      if (ref && s === original) {
+      if (ref && s === original && !cutOnDecode(s, ref.bytes, groups[ref.group])) {
         group = ref.group;
         bytes = ref.bytes;
       } else {
-        group = ref && s.resource === original.resource && s.scope === original.scope ? ref.group : encodedGroupOf(s);
+        group = ref && s.resource === original.resource && s.scope === original.scope && !cutGroup(groups[ref.group]) ? ref.group : encodedGroupOf(s);
         bytes = encodeSpan(s);
       }
       const run = runs.get(group);

@@ -17,6 +17,9 @@ export const MAX_REJECTION_MESSAGES = 5;
  */
 export function truncateString(value: string, max = MAX_ATTRIBUTE_CHARS): string {
   if (value.length <= max) return value;
+  // Idempotent: a value cut before (stored spans are decoded again when read) keeps its one marker.
+  const marked = TRUNCATED.exec(value.slice(-40));
+  if (marked && value.length - marked[0].length <= max) return value;
   const end = safeCut(value, max);
   return `${value.slice(0, end)}…[truncated ${value.length - end} chars]`;
 }
@@ -26,6 +29,8 @@ export function truncateName(value: string): string {
   if (value.length <= MAX_SPAN_NAME_CHARS) return value;
   return `${value.slice(0, safeCut(value, MAX_SPAN_NAME_CHARS - 1))}…`;
 }
+
+const TRUNCATED = /…\[truncated \d+ chars\]$/;
 
 function safeCut(value: string, end: number): number {
   const code = value.charCodeAt(end - 1);

@@ -1,4 +1,4 @@
-import type { EvaluationRow, FeedbackRow } from '../data/signals';
+import type { EvaluationRow, FeedbackRow } from '../data/signal-rows';
 import type { EvaluationItem, FeedbackItem } from '../schemas/signals';
 import type { SpanEvaluation } from './from-spans';
 

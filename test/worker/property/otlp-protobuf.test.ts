@@ -153,7 +153,7 @@ describe('decodeProtobuf on hostile bytes', () => {
     const deep = decodeProtobuf(protobufRequest([{ resource: [], scopeName: 's', spans: [protobufSpan(model, ids, 'tooDeep')] }]));
     expect(deep.rejected.messages[0]).toMatch(/^invalid span: .*maximum recursion depth/);
     const resource = decodeProtobuf(protobufRequest([{ resource: [], scopeName: 's', spans: [protobufSpan(model, ids)], badResource: true }]));
-    expect(resource).toEqual({ spans: [], rejected: { count: 1, messages: ['invalid resource: a string field is not valid UTF-8'] } });
+    expect(resource).toEqual({ spans: [], rejected: { count: 1, messages: ['invalid resource: a string field is not valid UTF-8'] }, encoded: { groups: [], spans: [] } });
   });
 });
 
