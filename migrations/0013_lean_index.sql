@@ -41,3 +41,15 @@ WHERE length(`input_preview`) > 200 OR length(`output_preview`) > 200;
 --> statement-breakpoint
 -- Objects no trace points into any more, waiting for retention to delete them from R2: a handful at a time.
 CREATE INDEX `payload_objects_free` ON `payload_objects` (`project_id`) WHERE traces <= 0;
+--> statement-breakpoint
+-- Written, never read: the root span id is in the merge state, and nothing showed the first arrival.
+ALTER TABLE `traces` DROP COLUMN `root_span_id`;
+--> statement-breakpoint
+ALTER TABLE `traces` DROP COLUMN `first_seen_at`;
+--> statement-breakpoint
+-- Service and prompt version are low-cardinality equality filters: like environment and model, their
+-- pages walk traces_project_start in time order (a value with 1 % of the traces costs ~100 rows per
+-- matched row; measured by the explorer benchmark). Session and user (one in thousands) keep theirs.
+DROP INDEX `traces_service`;
+--> statement-breakpoint
+DROP INDEX `traces_prompt_version`;

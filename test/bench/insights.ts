@@ -68,9 +68,9 @@ export function seedInsights(stateDir: string, projectId: string, now: number): 
   }
   db.exec('COMMIT');
 
-  const insertTrace = db.prepare(`INSERT INTO traces (project_id, trace_id, root_span_id, name, service, environment, model, models, prompt_version,
+  const insertTrace = db.prepare(`INSERT INTO traces (project_id, trace_id, name, service, environment, model, models, prompt_version,
     status, span_count, llm_call_count, start_ms, end_ms, duration_ms, tags, input_preview, output_preview, eval_count)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', 4, 2, ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', 4, 2, ?, ?, ?, ?, ?, ?, ?)`);
   const insertEval = db.prepare(`INSERT INTO evaluations (id, project_id, trace_id, span_id, name, evaluator_version, evaluator_kind, score, label, source, timestamp_ms)
     VALUES (?, ?, ?, '', ?, ?, 'llm', ?, ?, 'api', ?)`);
   const insertTraceEval = db.prepare('INSERT OR REPLACE INTO trace_evals (project_id, trace_id, name, score, label, start_ms) VALUES (?, ?, ?, ?, ?, ?)');
@@ -108,7 +108,7 @@ export function seedInsights(stateDir: string, projectId: string, now: number): 
       if (old || r() < 0.3) faith('v1');
       if (!old || r() < 0.3) faith('v2');
       if (r() < 0.6) evals.push(['correctness', '2025-06', null, (r() < 0.8) === failed ? 'fail' : 'pass']);
-      insertTrace.run(projectId, traceId, hex(16), `${SERVICES[i % 3]} turn`, SERVICES[i % 3], r() < 0.8 ? 'production' : 'staging', model, JSON.stringify([model]), prompt,
+      insertTrace.run(projectId, traceId, `${SERVICES[i % 3]} turn`, SERVICES[i % 3], r() < 0.8 ? 'production' : 'staging', model, JSON.stringify([model]), prompt,
         start, start + duration, duration, JSON.stringify(tags), `Question #${i}`, `Answer #${i}`, evals.length);
       for (const [name, version, score, label] of evals) {
         insertEval.run(`${traceId}-${name}-${version}`, projectId, traceId, name, version, score, label, start + duration + 60_000);

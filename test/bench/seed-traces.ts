@@ -25,11 +25,11 @@ const TOPICS = ['refund for my order', 'reset my password', 'flight to Lisbon', 
 export function seedTraces(stateDir: string, projectId: string, count: number, now: number, log: (s: string) => void): void {
   const db = new DatabaseSync(d1File(stateDir));
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
-  const insertTrace = db.prepare(`INSERT INTO traces (project_id, trace_id, root_span_id, name, service, environment, model, models,
+  const insertTrace = db.prepare(`INSERT INTO traces (project_id, trace_id, name, service, environment, model, models,
     prompt_version, status, error_count, retry_count, llm_call_count, span_count, start_ms, end_ms, duration_ms, input_tokens,
     output_tokens, total_tokens, cost_usd, session_id, user_id, tags, input_preview, output_preview,
     thumbs_up, thumbs_down, positive_feedback, neutral_feedback, negative_feedback, min_rating, max_rating, feedback_count, eval_count)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertEval = db.prepare(`INSERT INTO evaluations (id, project_id, trace_id, span_id, name, evaluator_version, evaluator_kind, score, label, source, timestamp_ms)
     VALUES (?, ?, ?, '', ?, '', 'llm', ?, ?, 'api', ?)`);
   const insertTraceEval = db.prepare('INSERT INTO trace_evals (project_id, trace_id, name, score, label, start_ms) VALUES (?, ?, ?, ?, ?, ?)');
@@ -60,7 +60,7 @@ export function seedTraces(stateDir: string, projectId: string, count: number, n
       const evals: [string, number][] = [];
       if (r() < 0.6) evals.push(['faithfulness', Math.round(r() ** 0.5 * 100) / 100]);
       if (r() < 0.4) evals.push(['relevance', Math.round(r() * 100) / 100]);
-      insertTrace.run(projectId, traceId, hex(16), `${SERVICES[i % 3]} turn`, SERVICES[i % 3], r() < 0.8 ? 'production' : 'staging',
+      insertTrace.run(projectId, traceId, `${SERVICES[i % 3]} turn`, SERVICES[i % 3], r() < 0.8 ? 'production' : 'staging',
         model, JSON.stringify([model]), `v${1 + Math.floor(r() * 4)}`, error ? 'error' : 'ok', error, retries, 1 + Math.floor(r() * 3),
         2 + Math.floor(r() * 12), start, start + duration, duration, inTok, outTok, inTok + outTok, (inTok * 2.5 + outTok * 10) / 1e6,
         `sess-${Math.floor(r() * count / 3)}`, `user-${Math.floor(r() * 5000)}`, JSON.stringify(tags),

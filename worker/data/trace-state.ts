@@ -8,7 +8,7 @@ import type { TraceRowValues, TraceState } from './trace-merge';
 export interface CompactState {
   /** ok spans, raw total tokens of leaf calls */
   k: [oks: number, total: number];
-  /** model spans as "<id><parent or 16 dashes><0|1 leaf>", comma-separated */
+  /** model spans as "<id><parent: 16 hex, '^' for the root span, '-' for none><0|1 leaf>", comma-separated */
   m: string;
   /** root: has parent, start offset, span id, bit mask of the row fields (ROOT_FIELDS) the root span itself has */
   r: [hasParent: 0 | 1, start: number, id: string, mask: number, model?: string];
@@ -22,7 +22,6 @@ export interface CompactState {
   o: [0 | 1, number][];
 }
 
-const NO_PARENT = '----------------';
 // ROOT_FIELDS, in mask bit order: service, environment, model, promptVersion, sessionId, userId, inputPreview, outputPreview.
 
 const same = <T,>(value: T, column: T): T | 1 => (value === column ? 1 : value);
@@ -45,7 +44,7 @@ export function compactState(s: TraceState, row: TraceRowValues): CompactState {
   for (const [name, llm, start] of s.o) o[rowModelIndex.get(name)!] = [llm, start - t0];
   return {
     k: [s.c[2], s.u[3]],
-    m: s.m.map(([id, parent, leaf]) => `${id}${parent ?? NO_PARENT}${leaf}`).join(','),
+    m: s.m.map(([id, parent, leaf]) => `${id}${parent === null ? '-' : parent === s.r[2] ? '^' : parent}${leaf}`).join(','),
     r,
     f: [s.f[0], s.f[1], s.f[2] - t0, s.f[3], same(s.f[4], row.model), same(s.f[5], row.inputPreview)],
     l: [s.l[0], s.l[1], s.l[2] - t0, s.l[3], same(s.l[4], row.outputPreview)],
@@ -63,7 +62,7 @@ export function expandState(c: CompactState, row: TraceRowValues): TraceState {
     c: [row.spanCount, row.errorCount, c.k[0], row.retryCount, row.redactions],
     t: [row.startMs, row.endMs],
     u: [row.llmCallCount, row.inputTokens, row.outputTokens, c.k[1], row.costUsd],
-    m: c.m === '' ? [] : c.m.split(',').map((e) => [e.slice(0, 16), e.slice(16, 32) === NO_PARENT ? null : e.slice(16, 32), e[32] === '1' ? 1 : 0]),
+    m: c.m === '' ? [] : c.m.split(',').map((e) => [e.slice(0, 16), e.length === 18 ? (e[16] === '^' ? c.r[2] : null) : e.slice(16, 32), e.endsWith('1') ? 1 : 0]),
     r: [
       c.r[0], c.r[1] + t0, c.r[2], row.name,
       rootValue(0, row.service), rootValue(1, row.environment), rootHas(2) ? (c.r[4] ?? row.model) : null, rootValue(3, row.promptVersion),

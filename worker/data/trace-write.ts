@@ -54,7 +54,8 @@ const TRACES_PER_WRITE = 250;
 const MAX_ATTEMPTS = 6;
 const ID_CHARS = 16;
 
-const randomVersion = () => Math.floor(Math.random() * 2 ** 52) + 1;
+// 31 bits: a 4-byte integer in SQLite; a clash needs two writers to draw the same value for one trace.
+const randomVersion = () => Math.floor(Math.random() * 2 ** 31) + 1;
 
 interface StoredRow {
   id: string;
@@ -62,7 +63,6 @@ interface StoredRow {
   ids: string;
   state: string | null;
   segments: string;
-  root_span_id: string;
   name: string;
   service: string | null;
   environment: string | null;
@@ -91,7 +91,7 @@ interface StoredRow {
 
 function rowValues(r: StoredRow): TraceRowValues {
   return {
-    rootSpanId: r.root_span_id, name: r.name, service: r.service, environment: r.environment, model: r.model,
+    rootSpanId: '', name: r.name, service: r.service, environment: r.environment, model: r.model,
     models: JSON.parse(r.models) as string[], promptVersion: r.prompt_version, status: r.status, errorCount: r.error_count,
     retryCount: r.retry_count, llmCallCount: r.llm_call_count, spanCount: r.span_count, startMs: r.start_ms, endMs: r.end_ms,
     durationMs: r.duration_ms, inputTokens: r.input_tokens, outputTokens: r.output_tokens, totalTokens: r.total_tokens,
@@ -106,7 +106,7 @@ async function readStored(d1: D1Database, projectId: string, traceIds: string[])
   if (!traceIds.length) return out;
   const read = d1.prepare(
     `SELECT ts.trace_id AS id, ts.ver, lower(hex(ts.span_ids)) AS ids, ts.state, ts.segments,
-       t.root_span_id, t.name, t.service, t.environment, t.model, t.models, t.prompt_version, t.status, t.error_count,
+       t.name, t.service, t.environment, t.model, t.models, t.prompt_version, t.status, t.error_count,
        t.retry_count, t.llm_call_count, t.span_count, t.start_ms, t.end_ms, t.duration_ms, t.input_tokens, t.output_tokens,
        t.total_tokens, t.cost_usd, t.session_id, t.user_id, t.tags, t.input_preview, t.output_preview, t.redactions
      FROM json_each(?2) j
@@ -180,7 +180,7 @@ WHERE trace_spans.ver = json_extract(?3, '$."' || excluded.trace_id || '"')
 RETURNING trace_id`;
 
 const TRACE_COLUMNS = [
-  'root_span_id', 'name', 'service', 'environment', 'model', 'models', 'prompt_version', 'status', 'error_count', 'retry_count',
+  'name', 'service', 'environment', 'model', 'models', 'prompt_version', 'status', 'error_count', 'retry_count',
   'llm_call_count', 'span_count', 'start_ms', 'end_ms', 'duration_ms', 'input_tokens', 'output_tokens', 'total_tokens', 'cost_usd',
   'session_id', 'user_id', 'tags', 'input_preview', 'output_preview', 'redactions',
 ] as const;
@@ -204,7 +204,7 @@ ON CONFLICT (project_id, key) DO UPDATE SET traces = traces + excluded.traces`;
 function traceJson(p: Planned): unknown[] {
   const r = traceRow(p.state);
   return [
-    p.traceId, p.ver, r.rootSpanId, r.name, r.service, r.environment, r.model, JSON.stringify(r.models), r.promptVersion, r.status,
+    p.traceId, p.ver, r.name, r.service, r.environment, r.model, JSON.stringify(r.models), r.promptVersion, r.status,
     r.errorCount, r.retryCount, r.llmCallCount, r.spanCount, r.startMs, r.endMs, r.durationMs, r.inputTokens, r.outputTokens,
     r.totalTokens, r.costUsd, r.sessionId, r.userId, JSON.stringify(r.tags), r.inputPreview, r.outputPreview, r.redactions,
   ];

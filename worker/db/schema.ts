@@ -109,7 +109,6 @@ export const traces = sqliteTable(
   {
     projectId: text('project_id').notNull(),
     traceId: text('trace_id').notNull(),
-    rootSpanId: text('root_span_id'),
     name: text('name').notNull().default(''),
     service: text('service'),
     environment: text('environment'),
@@ -135,7 +134,6 @@ export const traces = sqliteTable(
     tags: text('tags').notNull().default('[]'),
     inputPreview: text('input_preview'),
     outputPreview: text('output_preview'),
-    firstSeenAt: integer('first_seen_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
     // Late signals folded into the trace row (see worker/data/signal-sql.ts), so filters on them
     // are index range scans instead of joins over every trace.
@@ -158,9 +156,7 @@ export const traces = sqliteTable(
     index('traces_duration').on(t.projectId, t.durationMs, t.traceId),
     index('traces_tokens').on(t.projectId, t.totalTokens, t.traceId),
     index('traces_cost').on(t.projectId, t.costUsd, t.traceId).where(sql`cost_usd IS NOT NULL`),
-    index('traces_service').on(t.projectId, t.service, t.startMs, t.traceId),
     // Equality filters end with the time sort key (start, trace id), so their pages are range scans.
-    index('traces_prompt_version').on(t.projectId, t.promptVersion, t.startMs, t.traceId),
     index('traces_session').on(t.projectId, t.sessionId, t.startMs, t.traceId),
     index('traces_user').on(t.projectId, t.userId, t.startMs, t.traceId),
     // Sparse conditions get partial indexes in time order: their pages never walk the whole table.

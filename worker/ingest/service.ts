@@ -9,10 +9,12 @@ import { projectRedactor } from './redaction-cache';
 import { prepareBatch, type DecodedSpans } from './rows';
 import { spanInfo } from './span-info';
 
-/** A short, unique R2 key per stored batch; `t/` objects hold OTLP protobuf segments, one per trace. */
+/**
+ * A short, unique R2 key per stored batch (every trace's segment list repeats it): `t/<project>/`, the
+ * time in base 36, 8 random hex digits. `t/` objects hold OTLP protobuf, one request per trace.
+ */
 function payloadKey(projectId: string, now: Date): string {
-  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
-  return `t/${projectId}/${day}/${now.getTime().toString(36)}${crypto.randomUUID().slice(0, 8)}.pb`;
+  return `t/${projectId}/${now.getTime().toString(36)}${crypto.randomUUID().slice(0, 8)}`;
 }
 
 /**

@@ -12,8 +12,6 @@ import type { TraceFilter, TraceSort } from '../../../worker/schemas/filters';
  * and the driving index is the one listed here. In time order (the default):
  *
  *   no filter, from/to          traces_project_start  (project_id, start_ms, trace_id): range on start
- *   service                     traces_service        (project_id, service, start_ms, trace_id)
- *   promptVersion               traces_prompt_version (project_id, prompt_version, start_ms, trace_id)
  *   sessionId                   traces_session        (project_id, session_id, start_ms, trace_id)
  *   userId                      traces_user           (project_id, user_id, start_ms, trace_id)
  *   hasError=true, status=error traces_errors         partial: error_count > 0
@@ -28,7 +26,7 @@ import type { TraceFilter, TraceSort } from '../../../worker/schemas/filters';
  *   min/max duration, tokens, cost
  *                               traces_duration / traces_tokens / traces_cost as a range then a
  *                               sort, or traces_project_start (the planner's choice)
- *   environment, model, tag, text, status ok|unset, hasError=false, eval missing
+ *   service, environment, model, promptVersion, tag, text, status ok|unset, hasError=false, eval missing
  *                               traces_project_start, checked row by row: dense conditions (a few
  *                               environments, statuses), or not indexable in SQLite (model matches
  *                               any model of the trace, tags are a JSON array, text is a substring).
@@ -52,10 +50,10 @@ interface Case {
 const CASES: Case[] = [
   { label: 'no filter', filter: {}, index: ['traces_project_start'], ordered: true },
   { label: 'from/to', filter: { from: 1, to: 2 }, index: ['traces_project_start'], ordered: true },
-  { label: 'service', filter: { service: 'api' }, index: ['traces_service'], ordered: true },
+  { label: 'service', filter: { service: 'api' }, index: ['traces_project_start'], ordered: true },
   { label: 'environment', filter: { environment: 'prod' }, index: ['traces_project_start'], ordered: true },
   { label: 'model', filter: { model: 'gpt-4o' }, index: ['traces_project_start'], ordered: true },
-  { label: 'promptVersion', filter: { promptVersion: 'v2' }, index: ['traces_prompt_version'], ordered: true },
+  { label: 'promptVersion', filter: { promptVersion: 'v2' }, index: ['traces_project_start'], ordered: true },
   { label: 'status=error', filter: { status: 'error' }, index: ['traces_errors'], ordered: true },
   { label: 'status=ok', filter: { status: 'ok' }, index: ['traces_project_start'], ordered: true },
   { label: 'hasError=true', filter: { hasError: true }, index: ['traces_errors'], ordered: true },
@@ -85,7 +83,7 @@ const CASES: Case[] = [
   { label: 'sort=cost', filter: {}, sort: 'cost', index: ['traces_cost'], ordered: true },
   { label: 'sort=score', filter: {}, sort: 'score', sortEval: 'f', index: ['trace_evals_score'], ordered: true },
   { label: 'sort=score, eval lt', filter: { evals: [{ name: 'f', maxScore: 0.5 }] }, sort: 'score', index: ['trace_evals_score'], ordered: true },
-  { label: 'sort=duration, service', filter: { service: 'api' }, sort: 'duration', index: ['traces_duration', 'traces_service'] },
+  { label: 'sort=duration, service', filter: { service: 'api' }, sort: 'duration', index: ['traces_duration', 'traces_project_start'] },
   { label: 'sort=duration, eval lt', filter: { evals: [{ name: 'f', maxScore: 0.5 }] }, sort: 'duration', index: ['traces_duration'], ordered: true },
   { label: 'sort=tokens, sessionId', filter: { sessionId: 's-1' }, sort: 'tokens', index: ['traces_tokens', 'traces_session'] },
   { label: 'sort=cost, feedback=down', filter: { feedback: { thumbs: 'down' } }, sort: 'cost', index: ['traces_cost', 'traces_thumbs_down'] },
