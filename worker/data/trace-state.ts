@@ -75,3 +75,14 @@ export function expandState(c: CompactState, row: TraceRowValues): TraceState {
     g: row.tags,
   };
 }
+
+/** The stored text: the compact state as a positional array (no key names in every row). */
+export function encodeState(s: TraceState, row: TraceRowValues): string {
+  const c = compactState(s, row);
+  return JSON.stringify([c.k, c.m, c.r, c.f, c.l, c.a, c.o]);
+}
+
+export function decodeState(text: string, row: TraceRowValues): TraceState {
+  const [k, m, r, f, l, a, o] = JSON.parse(text) as [CompactState['k'], string, CompactState['r'], CompactState['f'], CompactState['l'], CompactState['a'], CompactState['o']];
+  return expandState({ k, m, r, f, l, a, o }, row);
+}

@@ -1,5 +1,5 @@
 import { mergeSpans, traceRow, type SpanInfo, type TraceRowValues, type TraceState } from './trace-merge';
-import { compactState, expandState, type CompactState } from './trace-state';
+import { decodeState, encodeState } from './trace-state';
 import { refreshSignalStatements, upsertEvaluationsStatements, type EvaluationRow } from './signals';
 
 /**
@@ -36,6 +36,10 @@ export interface IndexResult {
   traceIds: string[];
   /** D1's count of rows written (index entries included), for the cost figures. */
   rowsWritten: number;
+  /** D1's count of rows read: grows with the batch's spans and traces, never with their product. */
+  rowsRead: number;
+  /** Write transactions used (each holds the database for a bounded number of traces). */
+  transactions: number;
   /** How many traces point into the batch's object (0: every span was a repeat, the object can go). */
   referencing: number;
 }
@@ -101,9 +105,9 @@ function rowValues(r: StoredRow): TraceRowValues {
 }
 
 /** Each trace's stored ids, state (expanded with its row's columns) and segments; absent traces are left out. */
-async function readStored(d1: D1Database, projectId: string, traceIds: string[]): Promise<Map<string, Stored>> {
+async function readStored(d1: D1Database, projectId: string, traceIds: string[]): Promise<{ stored: Map<string, Stored>; rowsRead: number }> {
   const out = new Map<string, Stored>();
-  if (!traceIds.length) return out;
+  if (!traceIds.length) return { stored: out, rowsRead: 0 };
   const read = d1.prepare(
     `SELECT ts.trace_id AS id, ts.ver, lower(hex(ts.span_ids)) AS ids, ts.state, ts.segments,
        t.name, t.service, t.environment, t.model, t.models, t.prompt_version, t.status, t.error_count,
@@ -117,10 +121,10 @@ async function readStored(d1: D1Database, projectId: string, traceIds: string[])
   for (let i = 0; i < traceIds.length; i += READ_CHUNK) statements.push(read.bind(projectId, JSON.stringify(traceIds.slice(i, i + READ_CHUNK))));
   const results = await d1.batch<StoredRow>(statements);
   for (const r of results.flatMap((x) => x.results)) {
-    const state = r.state ? expandState(JSON.parse(r.state) as CompactState, rowValues(r)) : null;
+    const state = r.state ? decodeState(r.state, rowValues(r)) : null;
     out.set(r.id, { ver: r.ver, ids: r.ids, state, segments: JSON.parse(r.segments) as SegmentRef[] });
   }
-  return out;
+  return { stored: out, rowsRead: results.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0) };
 }
 
 function idSet(ids: string): Set<string> {
@@ -211,8 +215,8 @@ function traceJson(p: Planned): unknown[] {
 }
 
 /** Writes one group of planned traces in one transaction; returns the ids whose version check passed. */
-async function write(d1: D1Database, projectId: string, key: string, planned: Planned[], now: number): Promise<{ written: Set<string>; rowsWritten: number }> {
-  const spansJson = JSON.stringify(planned.map((p) => [p.traceId, p.prevVer, p.ver, p.ids, JSON.stringify(compactState(p.state, traceRow(p.state))), JSON.stringify(p.segments)]));
+async function write(d1: D1Database, projectId: string, key: string, planned: Planned[], now: number): Promise<{ written: Set<string>; rowsWritten: number; rowsRead: number }> {
+  const spansJson = JSON.stringify(planned.map((p) => [p.traceId, p.prevVer, p.ver, p.ids, encodeState(p.state, traceRow(p.state)), JSON.stringify(p.segments)]));
   // The version each existing row must still have; a small object SQLite parses once per statement.
   const expected = JSON.stringify(Object.fromEntries(planned.filter((p) => p.prevVer !== null).map((p) => [p.traceId, p.prevVer])));
   const versions = JSON.stringify(planned.map((p) => [p.traceId, p.ver]));
@@ -227,6 +231,7 @@ async function write(d1: D1Database, projectId: string, key: string, planned: Pl
   return {
     written: new Set(results[0].results.map((r) => r.trace_id)),
     rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+    rowsRead: results.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0),
   };
 }
 
@@ -246,17 +251,22 @@ export async function indexTraces(
   const perWrite = opts.tracesPerWrite ?? TRACES_PER_WRITE;
   const touched = new Set<string>();
   let rowsWritten = 0;
+  let rowsRead = 0;
+  let transactions = 0;
   let referencing = 0;
   let pending = inputs;
   for (let attempt = 1; pending.length; attempt++) {
     if (attempt > MAX_ATTEMPTS) throw new Error(`trace index: ${pending.length} traces kept changing under concurrent writes`);
-    const stored = await readStored(d1, projectId, pending.map((t) => t.traceId));
+    const { stored, rowsRead: read } = await readStored(d1, projectId, pending.map((t) => t.traceId));
+    rowsRead += read;
     const planned = await plan(pending, stored, opts);
     const conflicted = new Set<string>();
     for (let i = 0; i < planned.length; i += perWrite) {
       const group = planned.slice(i, i + perWrite);
-      const { written, rowsWritten: rows } = await write(d1, projectId, key, group, opts.now);
+      const { written, rowsWritten: rows, rowsRead: groupRead } = await write(d1, projectId, key, group, opts.now);
       rowsWritten += rows;
+      rowsRead += groupRead;
+      transactions++;
       for (const p of group) {
         if (written.has(p.traceId)) {
           touched.add(p.traceId);
@@ -272,7 +282,9 @@ export async function indexTraces(
       ...refreshSignalStatements(d1, projectId, [...new Set(evaluations.map((e) => e[1]))]),
     ]);
     rowsWritten += results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0);
+    rowsRead += results.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0);
+    transactions++;
   }
-  return { traceIds: [...touched], rowsWritten, referencing };
+  return { traceIds: [...touched], rowsWritten, rowsRead, referencing, transactions };
 }
 

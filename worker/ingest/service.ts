@@ -42,6 +42,7 @@ export async function storeSpans(env: Env, projectId: string, decoded: DecodedSp
       loadSpans: async (segments) => (await readSegments(env.PAYLOADS, segments)).map((s) => spanInfo(s)),
     });
     count(METRICS.d1RowsWritten, projectId, result.rowsWritten);
+    count(METRICS.d1RowsRead, projectId, result.rowsRead);
     // Every span was a repeat: nothing points into the new object.
     if (!result.referencing) await env.PAYLOADS.delete(key).catch((err: unknown) => log.warn('deleting an unreferenced payload failed', { projectId, key, error: err }));
     await enqueueTouched(env, projectId, result.traceIds, settleMs(env) / 1000);

@@ -28,6 +28,7 @@ export const METRICS = {
   deadLettered: 'queue.dead_lettered',
   /** D1's `meta.rows_written` of ingest writes (index entries included): what D1 bills. */
   d1RowsWritten: 'd1.rows_written',
+  d1RowsRead: 'd1.rows_read',
   /** R2 objects written by ingest (class A operations) and their bytes. */
   r2Puts: 'r2.puts',
   r2BytesWritten: 'r2.bytes_written',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeSpans, traceRow, type SpanInfo, type TraceRowValues, type TraceState } from '../../../worker/data/trace-merge';
-import { compactState, expandState } from '../../../worker/data/trace-state';
+import { compactState, decodeState, encodeState, expandState } from '../../../worker/data/trace-state';
 
 /**
  * The trace row as the pre-0013 SQL (RECOMPUTE_TRACES_SQL) defined it over all of a trace's spans,
@@ -181,8 +181,8 @@ describe('compactState', () => {
       fc.property(traceArb, (spans) => {
         const { state } = mergeSpans(null, new Set(), spans);
         const row = traceRow(state);
-        const stored = JSON.parse(JSON.stringify(compactState(state, row)));
-        const back = expandState(stored, row);
+        const back = decodeState(encodeState(state, row), row);
+        expect(expandState(compactState(state, row), row)).toEqual(state);
         for (const k of Object.keys(state) as (keyof typeof state)[]) expect(back[k], k).toEqual(state[k]);
       }),
       { numRuns: 500, seed: 1415 },
