@@ -8,6 +8,7 @@ import { jsonBody } from '../lib/validate';
 import { authenticate, requireUser, type AppEnv } from '../middleware/auth';
 import { clearSessionCookie, setSessionCookie } from '../middleware/session-cookie';
 import { ChangePasswordBody, LoginBody } from '../schemas/auth';
+import { revalidateUserQueues } from '../queues/revoke';
 import { meResponse } from './me';
 
 /** Failed sign-ins allowed per window before 429. */
@@ -43,13 +44,19 @@ const routes = new Hono<AppEnv>()
   })
   .post('/logout', authenticate, async (c) => {
     const p = c.get('principal');
-    if (p.kind === 'user') await deleteSession(getDb(c.env.DB), p.sessionTokenHash);
+    if (p.kind === 'user') {
+      await deleteSession(getDb(c.env.DB), p.sessionTokenHash);
+      c.executionCtx.waitUntil(revalidateUserQueues(c.env, p.userId).catch(() => undefined));
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   })
   .post('/logout-all', authenticate, async (c) => {
     const p = c.get('principal');
-    if (p.kind === 'user') await deleteUserSessions(getDb(c.env.DB), p.userId);
+    if (p.kind === 'user') {
+      await deleteUserSessions(getDb(c.env.DB), p.userId);
+      c.executionCtx.waitUntil(revalidateUserQueues(c.env, p.userId).catch(() => undefined));
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   })
@@ -70,6 +77,7 @@ const routes = new Hono<AppEnv>()
     await setPassword(db, { userId: me.userId, passwordHash: await hashPassword(body.newPassword) });
     // Whoever knew the old password is signed out everywhere else; this session stays.
     await deleteOtherSessions(db, { userId: me.userId, keepTokenHash: me.sessionTokenHash });
+    c.executionCtx.waitUntil(revalidateUserQueues(c.env, me.userId).catch(() => undefined));
     return c.body(null, 204);
   });
 

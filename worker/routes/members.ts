@@ -5,6 +5,7 @@ import { findMember, listMembers, removeMember, updateMemberRole } from '../data
 import { getDb } from '../db/client';
 import { Conflict, NotFound } from '../lib/errors';
 import { jsonBody, params } from '../lib/validate';
+import { revalidateLiveQueues } from '../queues/revoke';
 import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
 import { InviteMemberBody, MemberParam, UpdateMemberBody, type MemberListResponse } from '../schemas/projects';
 
@@ -38,6 +39,7 @@ const routes = new Hono<AppEnv>()
     const projectId = c.get('projectId');
     if (!(await findMember(db, { projectId, userId }))) throw new NotFound('Member');
     if (!(await updateMemberRole(db, { projectId, userId, role }))) throw new Conflict(LAST_ADMIN);
+    c.executionCtx.waitUntil(revalidateLiveQueues(c.env, [projectId]).catch(() => undefined));
     const member = await findMember(db, { projectId, userId });
     if (!member) throw new NotFound('Member');
     return c.json(member);
@@ -48,6 +50,7 @@ const routes = new Hono<AppEnv>()
     const projectId = c.get('projectId');
     if (!(await findMember(db, { projectId, userId }))) throw new NotFound('Member');
     if (!(await removeMember(db, { projectId, userId }))) throw new Conflict(LAST_ADMIN);
+    c.executionCtx.waitUntil(revalidateLiveQueues(c.env, [projectId]).catch(() => undefined));
     return c.body(null, 204);
   });
 
