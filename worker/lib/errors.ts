@@ -69,3 +69,14 @@ export class ServiceUnavailable extends HttpError {
     super(503, 'unavailable', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
   }
 }
+
+/** A write that hit a UNIQUE constraint: a client-supplied id (or other unique value) that is already taken. */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error && /UNIQUE constraint failed|SQLITE_CONSTRAINT_(?:PRIMARYKEY|UNIQUE)/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The one answer for a taken id, whether this project or another holds it: nothing about other projects leaks. */
+export const idTaken = (what: string) => new Conflict(`That ${what} id is already taken; choose another or leave it out to get a generated one.`);
