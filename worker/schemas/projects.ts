@@ -105,7 +105,10 @@ export const InviteMemberBody = z.object({
   email: Email,
   role: Role,
   name: z.string().trim().max(100).optional(),
-  password: NewPassword.optional(),
+  /** Refused: nobody sets a password for someone else (issue #18.4); the person chooses theirs on the invite page. */
+  password: z
+    .never({ error: 'Sieve never sets a password for someone else: leave it out, and the person gets an invite link to choose their own.' })
+    .optional(),
 });
 export type InviteMemberBody = z.infer<typeof InviteMemberBody>;
 
@@ -200,3 +203,7 @@ export const AcceptInviteBody = z.object({
   password: NewPassword.optional(),
 });
 export type AcceptInviteBody = z.infer<typeof AcceptInviteBody>;
+
+/** `POST /projects/:projectId/members/:userId/password-reset`: a one-time link, shown only in this answer. */
+export const PasswordResetLinkResponse = z.object({ resetUrl: z.string(), expiresAt: z.string() });
+export type PasswordResetLinkResponse = z.infer<typeof PasswordResetLinkResponse>;
