@@ -2,7 +2,7 @@ import type { ErrorHandler } from 'hono';
 import { ZodError } from 'zod';
 import type { AppEnv } from '../middleware/auth';
 import { log } from '../ops/log';
-import { HttpError, isUniqueViolation } from './errors';
+import { HttpError, isTransientStorageError, isUniqueViolation } from './errors';
 
 /**
  * Maps thrown errors to `{ error: { code, message, details, requestId } }`; unknown errors become a
@@ -23,6 +23,11 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (isUniqueViolation(err)) {
     return c.json({ error: { code: 'conflict', message: 'That id (or another unique value) is already taken; choose another.', requestId } }, 409);
+  }
+  if (isTransientStorageError(err)) {
+    log.warn('storage unavailable', { method: c.req.method, path: c.req.path, error: err });
+    c.header('Retry-After', '2');
+    return c.json({ error: { code: 'unavailable', message: 'Storage is briefly unavailable; retry in a moment.', details: { retryAfterSeconds: 2 }, requestId } }, 503);
   }
   log.error('unhandled', { method: c.req.method, error: err });
   return c.json({ error: { code: 'internal', message: 'Something went wrong on our side. It has been logged.', requestId } }, 500);
