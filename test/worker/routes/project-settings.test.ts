@@ -65,7 +65,7 @@ describe('PATCH /api/v1/projects/:projectId (settings)', () => {
       [{ retentionDays: '30' }, 'retentionDays', /./],
       [{ redaction: { customPatterns: [{ name: 'x', pattern: '(unclosed' }] } }, 'redaction.customPatterns.0.pattern', /not valid RE2 syntax/],
       [{ redaction: { customPatterns: [{ name: 'x', pattern: '\\d*' }] } }, 'redaction.customPatterns.0.pattern', /empty string/],
-      [{ redaction: { customPatterns: [{ name: 'x', pattern: '(a+)+b' }] } }, 'redaction.customPatterns.0.pattern', /exponential/],
+      [{ redaction: { customPatterns: [{ name: 'x', pattern: '(?=a)b' }] } }, 'redaction.customPatterns.0.pattern', /lookaround/],
       [{ redaction: { detectors: { emails: true } } }, 'redaction.detectors', /./],
       [{ redaction: { dropAttributes: ['a*b'] } }, 'redaction.dropAttributes.0', /prefix/],
       [{ retention: 30 }, '', /./],
