@@ -30,6 +30,7 @@ const PUBLIC: Record<string, string> = {
   'POST /api/v1/auth/login': 'sign-in',
   'GET /api/v1/auth/invites/:token': 'the invite token is the credential',
   'POST /api/v1/auth/invites/accept': 'the invite token is the credential',
+  'POST /api/v1/auth/password-reset': 'the reset token is the credential',
   'POST /v1/traces': 'OTLP ingest: covered below (a key writes into its own project only)',
 };
 
@@ -45,7 +46,8 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/v1/projects/:projectId': {},
   'PATCH /api/v1/projects/:projectId': { body: { name: 'Taken over' } },
   'GET /api/v1/projects/:projectId/members': {},
-  'POST /api/v1/projects/:projectId/members': { body: { email: 'intruder@example.test', role: 'admin', password: 'intruder password' } },
+  'POST /api/v1/projects/:projectId/members': { body: { email: 'intruder@example.test', role: 'admin' } },
+  'POST /api/v1/projects/:projectId/members/:userId/password-reset': {},
   'PATCH /api/v1/projects/:projectId/members/:userId': { body: { role: 'viewer' } },
   'DELETE /api/v1/projects/:projectId/members/:userId': {},
   'GET /api/v1/projects/:projectId/api-keys': {},

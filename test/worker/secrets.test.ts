@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { call, cookieOf, login, makeProject, signIn } from './helpers';
+import { call, cookieOf, login, makeProject, makeUser, signIn } from './helpers';
 
 /** Every row of every table, as text. */
 async function dumpD1(): Promise<string> {
@@ -23,12 +23,16 @@ describe('secrets', () => {
     const secrets = {
       key,
       token,
-      addedPassword: 'password set by the admin',
+      resetPassword: 'password chosen through a reset link',
       invitePassword: 'password chosen on accept',
       changedPassword: 'password after a change',
       adminPassword: admin.password,
     };
-    await call('POST', `${base}/members`, auth, { email: 'added@example.test', role: 'reviewer', password: secrets.addedPassword });
+    const forgetful = await makeUser(projectId, 'reviewer');
+    const reset = await call('POST', `${base}/members/${forgetful.userId}/password-reset`, auth);
+    const resetToken = reset.body.resetUrl.split('/reset-password/')[1] as string;
+    expect((await call('POST', '/api/v1/auth/password-reset', {}, { token: resetToken, newPassword: secrets.resetPassword })).status).toBe(204);
+    Object.assign(secrets, { resetToken });
     const accepted = await call('POST', '/api/v1/auth/invites/accept', {}, { token, password: secrets.invitePassword });
     expect(accepted.status).toBe(200);
     expect((await call('POST', '/api/v1/auth/password', auth, { currentPassword: admin.password, newPassword: secrets.changedPassword })).status).toBe(204);
@@ -50,6 +54,6 @@ describe('secrets', () => {
     for (const res of later) {
       for (const [what, secret] of Object.entries(secrets)) expect(res.text, `${what} in a later response`).not.toContain(secret);
     }
-    expect(await login('added@example.test', secrets.addedPassword)).toMatch(/^sieve_session=/);
+    expect(await login(forgetful.email, secrets.resetPassword)).toMatch(/^sieve_session=/);
   });
 });

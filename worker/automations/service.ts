@@ -4,7 +4,7 @@ import { listTraces } from '../data/trace-index';
 import { getDatasetRow } from '../data/datasets';
 import { getDb } from '../db/client';
 import { automationBackfills } from '../db/automations';
-import { NotFound, Unprocessable } from '../lib/errors';
+import { idTaken, isUniqueViolation, NotFound, Unprocessable } from '../lib/errors';
 import { loadQueue } from '../queues/service';
 import type { CreateRuleBody, Rule, RuleAction, UpdateRuleBody } from '../schemas/automations';
 import { RuleCondition, Sampling, Quota } from '../schemas/automations';
@@ -36,7 +36,12 @@ export async function getRule(env: Env, projectId: string, ruleId: string): Prom
 export async function createRule(env: Env, projectId: string, body: CreateRuleBody & { id?: string }, createdBy: string | null): Promise<StoredRule> {
   await checkTargets(env, projectId, body.actions);
   const rule: Rule = { ...body, id: body.id ?? crypto.randomUUID(), version: 1 };
-  await saveRule(getDb(env.DB), projectId, rule, createdBy, true);
+  try {
+    await saveRule(getDb(env.DB), projectId, rule, createdBy, true);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw idTaken('rule');
+    throw err;
+  }
   return getRule(env, projectId, rule.id);
 }
 

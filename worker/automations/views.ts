@@ -1,7 +1,8 @@
 import { ruleStats, type BackfillRow, type StoredRule } from '../data/automations';
 import { getDb } from '../db/client';
+import { isoOrNull } from '../lib/time';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = isoOrNull;
 
 /** A rule as the API returns it, with its counters over the last 24 hours. */
 export async function ruleView(env: Env, r: StoredRule) {

@@ -114,10 +114,20 @@ async function seedDoubleReview(s: Session, password: string, log: (s: string) =
     const res = await fetch(`${s.url}/api/v1/projects/${encodeURIComponent(me.currentProjectId)}/members`, {
       method: 'POST',
       headers: { cookie: s.cookie, origin: s.url, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...r, role: 'reviewer', password }),
+      body: JSON.stringify({ ...r, role: 'reviewer' }),
     });
     // 409: a member already (an earlier run); they sign in with the same password.
-    if (!res.ok && res.status !== 409) throw new Error(`adding demo reviewer ${r.email} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    if (!res.ok && res.status !== 409) throw new Error(`inviting demo reviewer ${r.email} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    if (res.ok) {
+      // The demo reviewer accepts their invite and chooses a password, as a person would.
+      const { inviteUrl } = (await res.json()) as { inviteUrl: string };
+      const accepted = await fetch(`${s.url}/api/v1/auth/invites/accept`, {
+        method: 'POST',
+        headers: { origin: s.url, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: inviteUrl.slice(inviteUrl.lastIndexOf('/') + 1), name: r.name, password }),
+      });
+      if (!accepted.ok) throw new Error(`accepting the invite of ${r.email} answered ${accepted.status}: ${(await accepted.text()).slice(0, 200)}`);
+    }
     people.push(await signIn(s.url, r.email, password));
   }
   const listed = await api<{ data: JudgedTrace[] }>(s, 'GET', '/api/v1/traces?eval=tone:present&limit=200');

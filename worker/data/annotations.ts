@@ -1,4 +1,5 @@
 import type { LabelValues } from '../schemas/label-schemas';
+import { iso } from '../lib/time';
 
 /** One review as exported: one row per (item, reviewer). */
 export interface AnnotationExportRow {
@@ -59,8 +60,8 @@ export async function* queueAnnotations(d1: D1Database, { projectId, queueId }: 
         values: JSON.parse(r.values) as LabelValues,
         notes: r.notes,
         revision: r.revision,
-        createdAt: new Date(r.created_at).toISOString(),
-        updatedAt: new Date(r.updated_at).toISOString(),
+        createdAt: iso(r.created_at),
+        updatedAt: iso(r.updated_at),
       };
     }
     const last = results[results.length - 1];

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { memberships, projects } from '../db/schema';
 import { iso } from '../lib/time';
-import { RedactionConfig, type ProjectDetailResponse, type ProjectResponse, type UpdateProjectBody } from '../schemas/projects';
+import { patternProblem, RedactionConfig, type ProjectDetailResponse, type ProjectResponse, type UpdateProjectBody } from '../schemas/projects';
 
 /** The projects a person belongs to with their role in each, oldest membership first. */
 export async function listProjectsOfUser(db: Db, { userId }: { userId: string }): Promise<ProjectResponse[]> {
@@ -41,7 +41,15 @@ export function parseRedaction(text: string): RedactionConfig {
     raw = {};
   }
   const parsed = RedactionConfig.safeParse(raw);
-  return parsed.success ? parsed.data : RedactionConfig.parse({});
+  if (parsed.success) return parsed.data;
+  // Patterns saved before they ran on RE2 may not compile there: drop those, keep every other rule.
+  const patterns = (raw as { customPatterns?: unknown })?.customPatterns;
+  if (Array.isArray(patterns)) {
+    const usable = patterns.filter((p) => typeof p?.pattern === 'string' && !patternProblem(p.pattern, p.ignoreCase === true));
+    const retry = RedactionConfig.safeParse({ ...(raw as object), customPatterns: usable });
+    if (retry.success) return retry.data;
+  }
+  return RedactionConfig.parse({});
 }
 
 function detail(row: ProjectRow): Omit<ProjectDetailResponse, 'role'> {

@@ -1,6 +1,7 @@
 import type { EvaluationResponse, FeedbackResponse } from '../schemas/signals';
 import { jsonChunks } from './json-chunks';
 import { REFRESH_TRACE_EVALS_SQL, REFRESH_TRACE_SIGNALS_SQL, UPSERT_EVALUATIONS_SQL, UPSERT_FEEDBACK_SQL } from './signal-sql';
+import { iso } from '../lib/time';
 
 import type { EvaluationRow, FeedbackRow } from './signal-rows';
 
@@ -56,7 +57,6 @@ export async function storeFeedback(d1: D1Database, projectId: string, rows: Fee
   return rows.map(([id, , , , , , , , , , clientId]) => (clientId && byClient.get(clientId)) || id);
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function listSignals(d1: D1Database, projectId: string, traceId: string): Promise<{ evaluations: EvaluationResponse[]; feedback: FeedbackResponse[] }> {
   const [ev, fb] = await d1.batch([

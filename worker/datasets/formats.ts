@@ -1,6 +1,7 @@
 import type { ExportFormat, RecordResponse, RecordSource } from '../schemas/datasets';
 import { csvLine } from './csv';
 import { isChat } from './record-check';
+import { iso } from '../lib/time';
 
 /** A `dataset_records` row as D1 returns it. The value columns hold JSON text. */
 export interface StoredRecord {
@@ -31,7 +32,6 @@ export const STORED_RECORD_COLUMNS = [
 ] as const;
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function source(r: StoredRecord): RecordSource {
   return {

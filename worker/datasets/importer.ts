@@ -1,7 +1,9 @@
 import { ChangeWriter, type NewRecord } from '../data/dataset-records';
 import { Unprocessable } from '../lib/errors';
 import { MAX_IMPORT_ERRORS, MAX_IMPORT_ROWS, type ImportResponse, type ImportRowError } from '../schemas/datasets';
+import { projectRedactor } from '../ingest/redaction-cache';
 import { parseCsvImport, parseJsonl } from './import';
+import { redactRecord } from './redact-records';
 import { loadDataset, prepareRecord, schemaOf } from './service';
 
 const STEP = 500;
@@ -21,6 +23,7 @@ export async function importRecords(
     throw new Unprocessable(`The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows; split it.`, { limit: MAX_IMPORT_ROWS });
   }
   const schema = schemaOf(row);
+  const redactor = await projectRedactor(env.DB, s.projectId);
   const errors: ImportRowError[] = [...parsed.errors];
   const writer = new ChangeWriter(env.DB, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });
   let staged = 0;
@@ -28,7 +31,7 @@ export async function importRecords(
     for (let i = 0; i < parsed.rows.length; i += STEP) {
       const records: NewRecord[] = [];
       for (const { row: n, record } of parsed.rows.slice(i, i + STEP)) {
-        const rec = prepareRecord(record, schema, { kind: 'import', ...record.source });
+        const rec = prepareRecord(redactRecord(record, redactor), schema, { kind: 'import', ...record.source });
         if ('problem' in rec) errors.push({ row: n, message: rec.problem });
         else records.push(rec);
       }

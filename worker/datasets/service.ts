@@ -1,3 +1,5 @@
+import { projectRedactor } from '../ingest/redaction-cache';
+import { redactRecord } from './redact-records';
 import { ChangeWriter, type NewRecord } from '../data/dataset-records';
 import { liveRecord } from '../data/dataset-reads';
 import { getDatasetRow, type DatasetRow } from '../data/datasets';
@@ -54,7 +56,8 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 export async function addRecords(env: Pick<Env, 'DB'>, s: { projectId: string; datasetId: string; records: RecordInput[]; addedBy: string }): Promise<ChangeResponse> {
   const row = await loadDataset(env, s.projectId, s.datasetId);
   const schema = schemaOf(row);
-  const prepared = s.records.map((r) => prepareRecord(r, schema, { kind: 'api', ...r.source }));
+  const redactor = await projectRedactor(env.DB, s.projectId);
+  const prepared = s.records.map((r) => prepareRecord(redactRecord(r, redactor), schema, { kind: 'api', ...r.source }));
   const problems = prepared.flatMap((p, index) => ('problem' in p ? [{ index, message: p.problem }] : []));
   if (problems.length) throw new Unprocessable(`${plural(problems.length, 'record')} not valid; nothing was added.`, problems);
   const writer = new ChangeWriter(env.DB, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });

@@ -103,6 +103,21 @@ export const invites = sqliteTable(
   (t) => [uniqueIndex('invites_token').on(t.tokenHash), index('invites_project_email').on(t.projectId, t.email)],
 );
 
+/** A one-time password reset link; only the SHA-256 of its token is stored (migration 0020). */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** The admin who issued it; null for the operator's CLI. */
+    issuedBy: text('issued_by'),
+    createdAt: integer('created_at').notNull().default(now),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('password_resets_user').on(t.userId)],
+);
+
 /** One row per trace: what the explorer lists and filters, merged from its spans at ingest (trace-merge.ts). */
 export const traces = sqliteTable(
   'traces',

@@ -1,6 +1,9 @@
 import type { AttrValue, Attributes, NormalizedSpan } from '../otlp/types';
-import type { RedactionConfig } from '../schemas/projects';
-import { DETECTOR_RULES, isCardNumber, MIN_DETECTABLE_CHARS, SECRET_KEY, SECRET_KEY_IN_JSON, type DetectorRule } from './detectors';
+import type { RE2JS } from 're2js';
+import { compileRe2 } from '../lib/re2-pattern';
+import { RedactionDetector, type RedactionConfig } from '../schemas/projects';
+import { decodedView, storedForm } from './decoded-forms';
+import { DETECTOR_PREFILTERS, DETECTOR_RULES, isCardNumber, MIN_DETECTABLE_CHARS, SECRET_KEY, SECRET_KEY_IN_JSON, type DetectorRule } from './detectors';
 
 /**
  * Redaction at ingest: a project's RedactionConfig compiled once into a Redactor that rewrites a
@@ -18,6 +21,8 @@ export interface Redactor {
   span(span: NormalizedSpan): { span: NormalizedSpan; redactions: number };
   /** Redacts free text (the settings preview), with how many matches each label had. */
   text(text: string): { text: string; counts: Record<string, number> };
+  /** Redacts a JSON value (dataset records): strings as values, object keys as attribute keys. */
+  json<T>(value: T): { value: T; redactions: number };
 }
 
 type Rule = Omit<DetectorRule, 'detector'>;
@@ -27,14 +32,49 @@ interface Walk {
   counts?: Record<string, number>;
 }
 
+/** A custom pattern on RE2 (linear time); `size` is its compiled size, the cost per character of finding matches. */
+interface CustomRule {
+  label: string;
+  re: RE2JS;
+  size: number;
+}
+
+/**
+ * Steps of RE2 match-finding (characters × program size) a redactor may spend at once, refilled per
+ * millisecond. A value a pattern matches (the cheap linear test says so) but whose matches would cost
+ * more than what is left is replaced whole: redaction fails closed and ingest stays bounded.
+ */
+export const CUSTOM_FIND_BUDGET = { capacity: 8_000_000, perMs: 8_000 };
+
 /** Compiles `config`; its patterns were validated by the RedactionConfig schema. */
 export function compileRedaction(config: RedactionConfig): Redactor {
   const builtins: Rule[] = DETECTOR_RULES.filter((r) => config.detectors[r.detector]);
-  // One pass of all built-in patterns at once decides whether a value needs the rule-by-rule pass;
-  // almost none do. Case-insensitive, so it matches whenever any single rule would (every rule's
+  const prefilters = RedactionDetector.options.filter((d) => config.detectors[d]).flatMap((d) => DETECTOR_PREFILTERS[d]);
+  const secretsPrefilter = DETECTOR_PREFILTERS.secrets;
+  // Past the prefilters, one pass of all built-in patterns at once decides whether a value needs the
+  // rule-by-rule pass. Case-insensitive, so it matches whenever any single rule would (every rule's
   // lookarounds already treat both cases alike).
   const anyBuiltin = builtins.length ? new RegExp(builtins.map((r) => `(?:${r.re.source})`).join('|'), 'i') : null;
-  const custom: Rule[] = config.customPatterns.map((p) => ({ label: p.name, re: new RegExp(p.pattern, p.ignoreCase ? 'gi' : 'g') }));
+  const custom: CustomRule[] = config.customPatterns.map((p) => {
+    const re = compileRe2(p.pattern, p.ignoreCase);
+    return { label: p.name, re, size: re.programSize() };
+  });
+  // One linear pass of all custom patterns decides whether any of them needs to find its matches.
+  const anyCustom = custom.length
+    ? compileRe2(config.customPatterns.map((p) => `(?${p.ignoreCase ? 'i' : ''}:${p.pattern})`).join('|'), false)
+    : null;
+  let budget = CUSTOM_FIND_BUDGET.capacity;
+  let budgetAt = Date.now();
+  const spend = (cost: number): boolean => {
+    const now = Date.now();
+    if (now > budgetAt) {
+      budget = Math.min(CUSTOM_FIND_BUDGET.capacity, budget + (now - budgetAt) * CUSTOM_FIND_BUDGET.perMs);
+      budgetAt = now;
+    }
+    if (cost > budget) return false;
+    budget -= cost;
+    return true;
+  };
   const secretKeys = config.detectors.secrets;
   const cards = config.detectors.creditCard;
   const dropExact = new Set<string>();
@@ -49,7 +89,7 @@ export function compileRedaction(config: RedactionConfig): Redactor {
   const dropping = dropPrefixes.length > 0;
   const dropped = (key: string) => dropping && (dropExact.has(key) || dropPrefixes.some((p) => key.startsWith(p)));
   const minChars = custom.length ? 1 : MIN_DETECTABLE_CHARS;
-  // Attribute keys repeat on every span; test each name once.
+  // Attribute keys repeat on every span; test and redact each name once.
   const secretKeyMemo = new Map<string, boolean>();
   const isSecretKey = (k: string): boolean => {
     if (!secretKeys) return false;
@@ -60,31 +100,70 @@ export function compileRedaction(config: RedactionConfig): Redactor {
     }
     return v;
   };
-
-  function scan(text: string, w: Walk): string {
-    if (text.length < minChars) return text;
-    let out = text;
-    if (anyBuiltin && text.length >= MIN_DETECTABLE_CHARS && anyBuiltin.test(text)) {
-      for (const rule of builtins) out = applyRule(out, rule, w);
+  const keyMemo = new Map<string, { key: string; hits: number }>();
+  const redactKey = (k: string, w: Walk): string => {
+    if (k.length < minChars) return k;
+    let m = keyMemo.get(k);
+    if (!m) {
+      const kw: Walk = { count: 0 };
+      m = { key: plain(k, kw), hits: kw.count };
+      if (keyMemo.size < 10_000) keyMemo.set(k, m);
     }
-    for (const rule of custom) out = applyRule(out, rule, w);
+    w.count += m.hits;
+    return m.key;
+  };
+
+  const builtinMightMatch = (text: string): boolean =>
+    anyBuiltin !== null && text.length >= MIN_DETECTABLE_CHARS && prefilters.some((p) => p.test(text)) && anyBuiltin.test(text);
+
+  function scan(text: string, w: Walk, builtin = builtinMightMatch(text), customs = anyCustom?.test(text) ?? false): string {
+    let out = text;
+    if (builtin) for (const rule of builtins) out = applyRule(out, rule, w);
+    if (customs) for (const rule of custom) out = applyCustom(out, rule, w);
     return out;
   }
 
-  /** Whether any rule could match; a JSON value is parsed only when one could. */
-  function mightMatch(text: string): boolean {
-    if (anyBuiltin?.test(text) || (secretKeys && SECRET_KEY_IN_JSON.test(text))) return true;
-    return custom.some((r) => {
-      r.re.lastIndex = 0;
-      return r.re.test(text);
-    });
+  function applyCustom(text: string, rule: CustomRule, w: Walk): string {
+    if (!rule.re.test(text)) return text;
+    if (!spend(text.length * rule.size)) return hit(w, rule.label);
+    const m = rule.re.matcher(text);
+    let out = '';
+    let last = 0;
+    while (m.find()) {
+      const start = m.start();
+      const end = m.end();
+      if (end === start) continue;
+      out += text.slice(last, start) + hit(w, rule.label);
+      last = end;
+    }
+    return last === 0 ? text : out + text.slice(last);
+  }
+
+  /** A value that is not JSON text (or is read as plain text): its direct and its decoded reading. */
+  function plain(value: string, w: Walk): string {
+    if (value.length < minChars) return value;
+    const view = decodedView(value);
+    if (!view) return scan(value, w);
+    const out = scan(view.text, w);
+    return out === view.text ? value : storedForm(view, out);
   }
 
   function string(value: string, secretKey: boolean, w: Walk): string {
     if (secretKey && value !== '' && !isMarker(value)) return hit(w, 'secret');
+    if (value.length < minChars) return value;
     const c = value.charCodeAt(0);
-    if ((c === 123 || c === 91) && value.length >= minChars && mightMatch(value) && isJson(value)) return jsonText(value, w);
-    return scan(value, w);
+    if (c !== 123 && c !== 91) return plain(value, w);
+    // JSON text (GenAI messages, tool arguments) is parsed only when its decoded reading could match.
+    const view = decodedView(value);
+    const probe = view ? view.text : value;
+    const builtin = builtinMightMatch(probe);
+    const customs = anyCustom?.test(probe) ?? false;
+    const secretInJson = secretKeys && (builtin || secretsPrefilter.some((p) => p.test(probe))) && SECRET_KEY_IN_JSON.test(probe);
+    if (!builtin && !customs && !secretInJson) return value;
+    if (isJson(value)) return jsonText(value, w);
+    if (!view) return scan(value, w, builtin, customs);
+    const out = scan(view.text, w, builtin, customs);
+    return out === view.text ? value : storedForm(view, out);
   }
 
   /**
@@ -135,21 +214,30 @@ export function compileRedaction(config: RedactionConfig): Redactor {
   }
 
   function attributes(attrs: Attributes, prefix: string, w: Walk): Attributes {
-    let changed = false;
-    const out: [string, AttrValue][] = [];
-    for (const [k, v] of Object.entries(attrs)) {
-      const path = prefix + k;
-      if (dropped(path)) {
-        w.count++;
-        changed = true;
-        continue;
+    // Nothing is allocated unless something changes: most attribute maps come back as they were.
+    let out: [string, AttrValue][] | null = null;
+    for (const k in attrs) {
+      const v = attrs[k];
+      const path = prefix === '' ? k : prefix + k;
+      const drop = dropping && dropped(path);
+      let key = k;
+      let r = v;
+      if (drop) w.count++;
+      else {
+        r = value(v, path, isSecretKey(k), w);
+        key = redactKey(k, w);
       }
-      const r = value(v, path, isSecretKey(k), w);
-      if (r !== v) changed = true;
-      out.push([k, r]);
+      if (!out && (drop || r !== v || key !== k)) {
+        out = [];
+        for (const before in attrs) {
+          if (before === k) break;
+          out.push([before, attrs[before]]);
+        }
+      }
+      if (out && !drop) out.push([key, r]);
     }
     // fromEntries keeps a "__proto__" key as data, as the decoder did.
-    return changed ? Object.fromEntries(out) : attrs;
+    return out ? Object.fromEntries(out) : attrs;
   }
 
   // A resource is shared by every span of its group: redact it once per object, count it per span.
@@ -165,17 +253,34 @@ export function compileRedaction(config: RedactionConfig): Redactor {
     return r.attrs;
   }
 
+  // An instrumentation scope is shared by the spans of its group, like a resource.
+  const scopes = new WeakMap<NormalizedSpan['scope'], { scope: NormalizedSpan['scope']; count: number }>();
+  function scopeOf(scope: NormalizedSpan['scope'], w: Walk): NormalizedSpan['scope'] {
+    let r = scopes.get(scope);
+    if (!r) {
+      const sw: Walk = { count: 0 };
+      const name = plain(scope.name, sw);
+      const version = scope.version === undefined ? undefined : plain(scope.version, sw);
+      const attrs = scope.attributes && attributes(scope.attributes, '', sw);
+      const same = name === scope.name && version === scope.version && attrs === scope.attributes;
+      r = { scope: same ? scope : { ...scope, name, ...(version === undefined ? {} : { version }), ...(attrs ? { attributes: attrs } : {}) }, count: sw.count };
+      scopes.set(scope, r);
+    }
+    w.count += r.count;
+    return r.scope;
+  }
+
   const noop = !builtins.length && !custom.length && !dropping && !secretKeys && !cards;
   return {
     noop,
     span(s) {
       if (noop) return { span: s, redactions: 0 };
       const w: Walk = { count: 0 };
-      const name = scan(s.name, w);
-      const message = s.status.message === undefined ? undefined : scan(s.status.message, w);
+      const name = plain(s.name, w);
+      const message = s.status.message === undefined ? undefined : plain(s.status.message, w);
       const attrs = attributes(s.attributes, '', w);
       const events = s.events.map((e) => {
-        const eventName = scan(e.name, w);
+        const eventName = plain(e.name, w);
         const eventAttrs = attributes(e.attributes, '', w);
         return eventName === e.name && eventAttrs === e.attributes ? e : { ...e, name: eventName, attributes: eventAttrs };
       });
@@ -184,7 +289,7 @@ export function compileRedaction(config: RedactionConfig): Redactor {
         return linkAttrs === l.attributes ? l : { ...l, attributes: linkAttrs };
       });
       const res = resource(s.resource, w);
-      const scopeAttrs = s.scope.attributes && attributes(s.scope.attributes, '', w);
+      const scope = scopeOf(s.scope, w);
       if (!w.count) return { span: s, redactions: 0 };
       const out: NormalizedSpan = {
         ...s,
@@ -194,13 +299,19 @@ export function compileRedaction(config: RedactionConfig): Redactor {
         events,
         links,
         resource: res,
-        scope: scopeAttrs === s.scope.attributes ? s.scope : { ...s.scope, attributes: scopeAttrs },
+        scope,
       };
       return { span: out, redactions: w.count };
     },
     text(text) {
       const w: Walk = { count: 0, counts: {} };
       return { text: string(text, false, w), counts: w.counts ?? {} };
+    },
+    json(v) {
+      if (noop) return { value: v, redactions: 0 };
+      const w: Walk = { count: 0 };
+      const out = value(v as AttrValue, '', false, w);
+      return { value: (w.count ? out : v) as typeof v, redactions: w.count };
     },
   };
 }

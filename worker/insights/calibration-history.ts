@@ -1,6 +1,7 @@
 import type { CalibrationHistoryParams, CalibrationQuery, HistoryBucket, VersionHistory } from '../schemas/insights';
 import { accuracyInterval, agreement, decide, type Pair } from './calibration';
 import { binaryMetrics } from './stats/confusion';
+import { iso } from '../lib/time';
 
 const DAY = 86_400_000;
 
@@ -10,7 +11,6 @@ export function bucketStart(ms: number, bucket: 'day' | 'week'): number {
   return (bucket === 'day' ? day : day - ((((day + 3) % 7) + 7) % 7)) * DAY;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Calibration per evaluator version and time bucket (by the trace's start). Each version is judged the

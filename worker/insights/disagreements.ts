@@ -1,5 +1,6 @@
 import type { Disagreement, DisagreementKind, DisagreementsResponse } from '../schemas/insights';
 import type { Decision, Pair } from './calibration';
+import { iso } from '../lib/time';
 
 /** A trace where the evaluator's call and the humans' verdict differ. */
 export interface Mismatch {
@@ -88,7 +89,7 @@ export async function describe(d1: D1Database, projectId: string, evaluator: str
       reviewers: pair.human.reviewers,
       inputPreview: t?.inputPreview ?? null,
       outputPreview: t?.outputPreview ?? null,
-      startTime: t ? new Date(t.startMs).toISOString() : null,
+      startTime: t ? iso(t.startMs) : null,
     };
   });
 }

@@ -2,6 +2,7 @@ import { listLabelSchemas } from '../data/label-schemas';
 import { getDb } from '../db/client';
 import type { EvaluatorSummary, EvaluatorVersionSummary, LabelFieldOption } from '../schemas/insights';
 import { defaultPositive } from './calibration';
+import { iso } from '../lib/time';
 
 /** What calibration can be asked about: the project's evaluators and the label fields that can hold a verdict. */
 
@@ -19,7 +20,6 @@ interface Row {
   lastSeen: number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Each evaluator with its versions (oldest first), counts, score range and first/last result time. One scan of the project's evaluations. */
 export async function listEvaluators(d1: D1Database, projectId: string): Promise<EvaluatorSummary[]> {

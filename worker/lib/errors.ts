@@ -69,3 +69,26 @@ export class ServiceUnavailable extends HttpError {
     super(503, 'unavailable', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
   }
 }
+
+/** A write that hit a UNIQUE constraint: a client-supplied id (or other unique value) that is already taken. */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error && /UNIQUE constraint failed|SQLITE_CONSTRAINT_(?:PRIMARYKEY|UNIQUE)/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The one answer for a taken id, whether this project or another holds it: nothing about other projects leaks. */
+export const idTaken = (what: string) => new Conflict(`That ${what} id is already taken; choose another or leave it out to get a generated one.`);
+
+/**
+ * A failure of storage that a retry may not meet (D1, R2, a Queue or a Durable Object briefly down or
+ * overloaded, or an injected fault): answered 503 with Retry-After, never a bare 500. SQL mistakes
+ * (SQLITE_ERROR) and constraint violations are not transient and are excluded.
+ */
+export function isTransientStorageError(err: unknown): boolean {
+  if (!(err instanceof Error) || isUniqueViolation(err)) return false;
+  const text = `${err.name} ${err.message} ${err.cause instanceof Error ? err.cause.message : ''}`;
+  if (/SQLITE_ERROR|SQLITE_CONSTRAINT|SQLITE_MISMATCH/.test(text)) return false;
+  return /InjectedFault|SIEVE_FAULTS|D1_(?:ERROR|EXEC_ERROR|RESET)|D1 DB|SQLITE_BUSY|SQLITE_IOERR|Network connection lost|overloaded|storage|Durable Object|R2 |internal error|timed out|reset because/i.test(text);
+}

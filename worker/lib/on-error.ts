@@ -2,7 +2,7 @@ import type { ErrorHandler } from 'hono';
 import { ZodError } from 'zod';
 import type { AppEnv } from '../middleware/auth';
 import { log } from '../ops/log';
-import { HttpError } from './errors';
+import { HttpError, isTransientStorageError, isUniqueViolation } from './errors';
 
 /**
  * Maps thrown errors to `{ error: { code, message, details, requestId } }`; unknown errors become a
@@ -20,6 +20,14 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     // zod's own messages already start "Invalid input: …"; only a path adds anything.
     const message = !first ? 'Invalid input.' : first.path ? `Invalid ${first.path}: ${first.message}` : first.message;
     return c.json({ error: { code: 'invalid_request', message, details, requestId } }, 400);
+  }
+  if (isUniqueViolation(err)) {
+    return c.json({ error: { code: 'conflict', message: 'That id (or another unique value) is already taken; choose another.', requestId } }, 409);
+  }
+  if (isTransientStorageError(err)) {
+    log.warn('storage unavailable', { method: c.req.method, path: c.req.path, error: err });
+    c.header('Retry-After', '2');
+    return c.json({ error: { code: 'unavailable', message: 'Storage is briefly unavailable; retry in a moment.', details: { retryAfterSeconds: 2 }, requestId } }, 503);
   }
   log.error('unhandled', { method: c.req.method, error: err });
   return c.json({ error: { code: 'internal', message: 'Something went wrong on our side. It has been logged.', requestId } }, 500);

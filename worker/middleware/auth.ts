@@ -56,7 +56,11 @@ export function forgetCachedKeys(): void {
   keyCache.clear();
 }
 
-function presentedKey(c: Context): string | null {
+/**
+ * The API key a request presents (`Authorization: Bearer <key>` or `x-api-key`), or null. A request
+ * with one authenticates as that key and never by its cookie, which is why only it skips the CSRF check.
+ */
+export function presentedKey(c: Context): string | null {
   const auth = c.req.header('authorization');
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim() || null;
   return c.req.header('x-api-key')?.trim() || null;

@@ -3,6 +3,7 @@ import type { InstrumentationScope, Resource, Span } from './gen/otlp_pb';
 import { bytesToHex, isAllZero } from './hex';
 import { truncateName, truncateString } from './limits';
 import type { Attributes, NormalizedSpan, SpanKindName, StatusCodeName } from './types';
+import { MAX_TIME_MS } from '../lib/time';
 
 /** What every span of one ResourceSpans/ScopeSpans group shares. */
 export interface SpanContext {
@@ -73,6 +74,9 @@ export function normalizeSpan(span: Span, context: SpanContext): NormalizeResult
 /** The fields a span is accepted or rejected on (also read straight from the wire by screen.ts). */
 export type SpanIdentity = Pick<Span, 'traceId' | 'spanId' | 'parentSpanId' | 'startTimeUnixNano' | 'endTimeUnixNano'>;
 
+/** The latest time Sieve stores (9999-12-31), in nanoseconds. */
+const MAX_TIME_NANOS = BigInt(MAX_TIME_MS) * 1_000_000n;
+
 /** Why a span cannot be stored (ids and times), or null. */
 export function invalidReason(span: SpanIdentity): string | null {
   if (span.traceId.length !== 16 || isAllZero(span.traceId)) {
@@ -86,6 +90,8 @@ export function invalidReason(span: SpanIdentity): string | null {
   }
   if (span.startTimeUnixNano === 0n) return 'missing start time';
   if (span.endTimeUnixNano < span.startTimeUnixNano) return 'end time before start time';
+  // Unreachable for protobuf's fixed64 (year 2554), but OTLP/JSON carries decimal strings of any size.
+  if (span.endTimeUnixNano > MAX_TIME_NANOS) return 'end time after the year 9999';
   return null;
 }
 

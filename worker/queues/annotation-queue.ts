@@ -1,7 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CLIENT_TYPES, PING_FRAME, PONG_FRAME, QueueLiveMessage, type ClientMessage } from '../schemas/queue-live';
 import type { ClaimResponse, ItemStatus, ProgressResponse, QueueItem, ReviewState } from '../schemas/queues';
-import { broadcast, presence, progress, publishChanges, reviewerProgress, REVIEWER_HEADER, send, type SocketInfo } from './live';
+import { broadcast, GRANT_HEADER, presence, progress, publishChanges, reviewerProgress, REVIEWER_HEADER, send, type SocketInfo } from './live';
+import { checkGrant, CLOSE_FOR, type LiveGrant, type LiveVerdict } from './live-access';
 import { Outbox } from './outbox';
 import { DDL, NEXT_WAKE } from './queue-sql';
 import { QueueStore } from './queue-store';
@@ -77,7 +78,14 @@ export class AnnotationQueue extends DurableObject<Env> {
   }
 
   async configure(cfg: QueueConfig): Promise<Outcome<ProgressResponse>> {
-    return this.run(cfg, (c) => ({ value: this.progressOf(c), changes: [], flush: true }));
+    const before = this.config;
+    const outcome = await this.run(cfg, (c) => ({ value: this.progressOf(c), changes: [], flush: true }));
+    const after = this.config;
+    // Unassigned reviewers and archived queues lose their sockets at once, not at their next command.
+    if (before && after && (before.status !== after.status || before.accessMode !== after.accessMode || JSON.stringify(before.reviewers) !== JSON.stringify(after.reviewers))) {
+      await this.revalidate().catch(() => 0);
+    }
+    return outcome;
   }
 
   async claim(cfg: QueueConfig | null, reviewer: Reviewer): Promise<Outcome<ClaimResponse>> {
@@ -179,11 +187,12 @@ export class AnnotationQueue extends DurableObject<Env> {
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade.', { status: 426 });
     const reviewer = JSON.parse(request.headers.get(REVIEWER_HEADER) ?? 'null') as Reviewer | null;
+    const grant = JSON.parse(request.headers.get(GRANT_HEADER) ?? 'null') as LiveGrant | null;
     const cfg = this.config;
-    if (!reviewer || !cfg) return new Response('Unknown reviewer or queue.', { status: 400 });
+    if (!reviewer || !grant || !cfg) return new Response('Unknown reviewer or queue.', { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [reviewer.id]);
-    server.serializeAttachment({ reviewerId: reviewer.id, reviewerName: reviewer.name, connectedAt: this.clock.now() } satisfies SocketInfo);
+    server.serializeAttachment({ reviewerId: reviewer.id, reviewerName: reviewer.name, connectedAt: this.clock.now(), projectId: grant.projectId, credential: grant.credential } satisfies SocketInfo);
     const sockets = this.ctx.getWebSockets();
     const here = presence(this.ctx.storage.sql, sockets);
     send(server, { type: 'hello', queueId: cfg.queueId, reviewerId: reviewer.id, progress: progress(this.ctx.storage.sql, cfg), presence: here });
@@ -202,6 +211,19 @@ export class AnnotationQueue extends DurableObject<Env> {
       return send(ws, { type: 'error', code: 'bad_message', message: `Unusable frame: ${err instanceof Error ? err.message.slice(0, 300) : 'not JSON'}` });
     }
     if (msg.type === 'ping') return send(ws, { type: 'pong' });
+    // Every command re-checks the session (or key) and membership it was opened with: a socket
+    // never outlives a sign-out, a removal, a role change or a revoked key.
+    let verdict: LiveVerdict;
+    try {
+      verdict = this.config ? await checkGrant(this.env.DB, info, this.config, this.clock.now()) : 'reconnect';
+    } catch {
+      return send(ws, { type: 'result', requestId: msg.requestId, ok: false, error: { code: 'unavailable', message: 'Storage is briefly unavailable; retry in a moment.' } });
+    }
+    if (verdict !== 'ok') {
+      const close = CLOSE_FOR[verdict];
+      send(ws, { type: 'result', requestId: msg.requestId, ok: false, error: { code: close.reason, message: close.message } });
+      return this.closeRevoked(ws, verdict);
+    }
     const reviewer = { id: info.reviewerId, name: info.reviewerName };
     const outcome = await this.dispatch(msg, reviewer);
     send(ws, outcome.ok ? { type: 'result', requestId: msg.requestId, ok: true, data: outcome.value } : { type: 'result', requestId: msg.requestId, ok: false, error: outcome.error });
@@ -223,6 +245,42 @@ export class AnnotationQueue extends DurableObject<Env> {
         return act.call(this, null, reviewer, msg.itemId, msg.values, msg.notes ?? null);
       }
     }
+  }
+
+  /**
+   * Re-checks every open socket now and closes those whose rights ended; the Worker calls it when it
+   * signs someone out, changes a membership or revokes a key, so idle sockets close too. Returns how
+   * many were closed.
+   */
+  async revalidate(): Promise<number> {
+    const cfg = this.config;
+    const sockets = this.ctx.getWebSockets();
+    if (!cfg || !sockets.length) return 0;
+    const now = this.clock.now();
+    const verdicts = new Map<string, Promise<LiveVerdict>>();
+    let closed = 0;
+    for (const ws of sockets) {
+      const info = ws.deserializeAttachment() as SocketInfo | null;
+      const key = JSON.stringify([info?.credential, info?.reviewerId]);
+      let verdict = verdicts.get(key);
+      if (!verdict) verdicts.set(key, (verdict = checkGrant(this.env.DB, info, cfg, now)));
+      const v = await verdict;
+      if (v !== 'ok') {
+        this.closeRevoked(ws, v);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  private closeRevoked(ws: WebSocket, verdict: Exclude<LiveVerdict, 'ok'>): void {
+    const { code, reason } = CLOSE_FOR[verdict];
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closing
+    }
+    this.publishPresence(ws);
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -2,10 +2,11 @@ import type { PresenceEntry, ServerMessage } from '../schemas/queue-live';
 import type { Progress, ReviewerProgress } from '../schemas/queues';
 import { LEASE_HOLDERS, PROGRESS, REVIEWER_PROGRESS, type ItemRow } from './queue-sql';
 import { toQueueItem } from './queue-views';
+import type { LiveGrant } from './live-access';
 import type { ItemChange, QueueConfig } from './types';
 
 /** What each live socket carries across hibernation (`serializeAttachment`). */
-export interface SocketInfo {
+export interface SocketInfo extends Partial<LiveGrant> {
   reviewerId: string;
   reviewerName: string;
   connectedAt: number;
@@ -13,6 +14,8 @@ export interface SocketInfo {
 
 /** The header through which the Worker names the authenticated reviewer of a live connection. */
 export const REVIEWER_HEADER = 'x-sieve-reviewer';
+/** The header carrying the credential (session or key) and project the connection was opened with. */
+export const GRANT_HEADER = 'x-sieve-grant';
 
 /** Above this many changes in one command (bulk adds), sockets get the new progress only. */
 const MAX_ITEM_MESSAGES = 50;

@@ -4,8 +4,8 @@ import { Outbox } from './outbox';
 import { EXPIRE_LEASES, NEXT_ITEM, REFRESH_ITEM, RESTATUS_ALL, SET_ITEM_STATUS, type ItemRow, type ReviewRow } from './queue-sql';
 import { toReviewState } from './queue-views';
 import { QueueCommandError, type ItemChange, type ItemSource, type QueueConfig, type Reviewer } from './types';
+import { iso } from '../lib/time';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const fail = (status: 404 | 409 | 422, code: string, message: string, details?: unknown) => new QueueCommandError({ status, code, message, details });
 const itemNotFound = () => fail(404, 'not_found', 'Item not found.');
 

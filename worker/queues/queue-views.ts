@@ -2,10 +2,10 @@ import type { LabelValues } from '../schemas/label-schemas';
 import type { ItemStatus, QueueItem, ReviewState } from '../schemas/queues';
 import type { ItemRow, ReviewRow } from './queue-sql';
 import type { QueueConfig } from './types';
+import { iso } from '../lib/time';
 
 /** The API's views of the queue object's rows, and the item list. */
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The reviewer-facing view of a review row. */
 export function toReviewState(r: ReviewRow): ReviewState {

@@ -3,7 +3,8 @@ import { Forbidden, NotFound } from '../lib/errors';
 import type { Principal } from '../middleware/auth';
 import type { ItemContextResponse } from '../schemas/queues';
 import type { TraceDetailResponse } from '../schemas/traces';
-import { REVIEWER_HEADER } from './live';
+import { GRANT_HEADER, REVIEWER_HEADER } from './live';
+import type { LiveGrant } from './live-access';
 import { loadQueue, queueStub, unwrap, type LoadedQueue } from './service';
 import type { Reviewer } from './types';
 
@@ -68,5 +69,12 @@ export async function connectLive(env: Env, projectId: string, queueId: string, 
   }
   const stub = queueStub(env, queueId);
   unwrap(await stub.configure(cfg));
-  return stub.fetch('https://annotation-queue/live', { headers: { upgrade: 'websocket', [REVIEWER_HEADER]: JSON.stringify(reviewer) } });
+  const grant: LiveGrant = {
+    projectId,
+    reviewerId: reviewer.id,
+    credential: p.kind === 'user' ? { kind: 'session', tokenHash: p.sessionTokenHash, userId: p.userId } : { kind: 'key', keyId: p.keyId },
+  };
+  return stub.fetch('https://annotation-queue/live', {
+    headers: { upgrade: 'websocket', [REVIEWER_HEADER]: JSON.stringify(reviewer), [GRANT_HEADER]: JSON.stringify(grant) },
+  });
 }

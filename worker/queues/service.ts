@@ -59,6 +59,8 @@ async function readQueue(env: Env, projectId: string, queueId: string): Promise<
     schemaId: queue.schemaId,
     schemaVersion: queue.schemaVersion,
     fields,
+    accessMode: queue.accessMode,
+    reviewers: queue.reviewers,
   };
   return { queue, cfg };
 }

@@ -18,6 +18,9 @@ export interface QueueConfig {
   schemaId: string;
   schemaVersion: number;
   fields: LabelField[];
+  /** Who may review; absent in copies stored before sockets re-checked access (read as `project`). */
+  accessMode?: 'project' | 'assigned';
+  reviewers?: string[];
 }
 
 /** A reviewer as the Worker authenticated them: a user id, or `key:<id>` for an API key. */

@@ -3,6 +3,7 @@ import { createKey, findKey, listKeys, revokeKey } from '../data/api-keys';
 import { getDb } from '../db/client';
 import { NotFound } from '../lib/errors';
 import { jsonBody, params } from '../lib/validate';
+import { revalidateLiveQueues } from '../queues/revoke';
 import { authenticate, forgetCachedKeys, requireAccess, type AppEnv } from '../middleware/auth';
 import { ApiKeyParam, CreateApiKeyBody, type ApiKeyListResponse, type CreatedApiKeyResponse } from '../schemas/projects';
 
@@ -30,6 +31,7 @@ const routes = new Hono<AppEnv>()
     if (!revoked) throw new NotFound('API key');
     // Other isolates drop the key within the cache's 30 s; this one must refuse it from the next request.
     forgetCachedKeys();
+    c.executionCtx.waitUntil(revalidateLiveQueues(c.env, [c.get('projectId')]).catch(() => undefined));
     return c.json(revoked);
   });
 

@@ -3,11 +3,13 @@ import { clearFailures, countFailures, createSession, deleteOtherSessions, delet
 import { findUserByEmail, findUserById, setPassword } from '../data/users';
 import { getDb } from '../db/client';
 import { hashPassword, verifyPassword } from '../lib/crypto';
-import { Forbidden, TooManyRequests, Unauthorized } from '../lib/errors';
+import { Forbidden, Gone, TooManyRequests, Unauthorized } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
 import { authenticate, requireUser, type AppEnv } from '../middleware/auth';
 import { clearSessionCookie, setSessionCookie } from '../middleware/session-cookie';
-import { ChangePasswordBody, LoginBody } from '../schemas/auth';
+import { ChangePasswordBody, LoginBody, ResetPasswordBody } from '../schemas/auth';
+import { claimReset } from '../data/password-resets';
+import { revalidateUserQueues } from '../queues/revoke';
 import { meResponse } from './me';
 
 /** Failed sign-ins allowed per window before 429. */
@@ -43,13 +45,19 @@ const routes = new Hono<AppEnv>()
   })
   .post('/logout', authenticate, async (c) => {
     const p = c.get('principal');
-    if (p.kind === 'user') await deleteSession(getDb(c.env.DB), p.sessionTokenHash);
+    if (p.kind === 'user') {
+      await deleteSession(getDb(c.env.DB), p.sessionTokenHash);
+      c.executionCtx.waitUntil(revalidateUserQueues(c.env, p.userId).catch(() => undefined));
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   })
   .post('/logout-all', authenticate, async (c) => {
     const p = c.get('principal');
-    if (p.kind === 'user') await deleteUserSessions(getDb(c.env.DB), p.userId);
+    if (p.kind === 'user') {
+      await deleteUserSessions(getDb(c.env.DB), p.userId);
+      c.executionCtx.waitUntil(revalidateUserQueues(c.env, p.userId).catch(() => undefined));
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   })
@@ -70,6 +78,22 @@ const routes = new Hono<AppEnv>()
     await setPassword(db, { userId: me.userId, passwordHash: await hashPassword(body.newPassword) });
     // Whoever knew the old password is signed out everywhere else; this session stays.
     await deleteOtherSessions(db, { userId: me.userId, keepTokenHash: me.sessionTokenHash });
+    c.executionCtx.waitUntil(revalidateUserQueues(c.env, me.userId).catch(() => undefined));
+    return c.body(null, 204);
+  })
+  .post('/password-reset', async (c) => {
+    // Public: the one-time token is the credential. Like sign-in, only from the app's own origin.
+    const origin = c.req.header('origin');
+    if (origin && origin !== new URL(c.req.url).origin) throw new Forbidden('Cross-site password reset rejected.');
+    const body = await jsonBody(c, ResetPasswordBody);
+    const db = getDb(c.env.DB);
+    const userId = await claimReset(db, { token: body.token });
+    if (!userId) throw new Gone('This reset link is not valid, was already used or has expired. Ask a project admin for a new one.');
+    await setPassword(db, { userId, passwordHash: await hashPassword(body.newPassword) });
+    // Whoever was signed in as this person (perhaps the reason for the reset) is signed out everywhere.
+    await deleteUserSessions(db, userId);
+    await clearFailures(db, `email:${(await findUserById(db, userId))?.email ?? ''}`);
+    c.executionCtx.waitUntil(revalidateUserQueues(c.env, userId).catch(() => undefined));
     return c.body(null, 204);
   });
 

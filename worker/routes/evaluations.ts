@@ -9,7 +9,12 @@ const routes = signalEndpoint({
   table: 'evaluations',
   toRow: evaluationRow,
   store: storeEvaluations,
-  redact: (e, r) => (e.explanation ? { ...e, explanation: r.text(e.explanation).text } : e),
+  redact: (e, r) => ({
+    ...e,
+    label: e.label === undefined ? undefined : r.text(e.label).text,
+    explanation: e.explanation === undefined ? undefined : r.text(e.explanation).text,
+    evaluatorVersion: e.evaluatorVersion === undefined ? undefined : r.text(e.evaluatorVersion).text,
+  }),
 });
 
 export default routes;

@@ -9,7 +9,11 @@ const routes = signalEndpoint({
   table: 'feedback',
   toRow: feedbackRow,
   store: storeFeedback,
-  redact: (f, r) => (f.comment ? { ...f, comment: r.text(f.comment).text } : f),
+  redact: (f, r) => ({
+    ...f,
+    comment: f.comment === undefined ? undefined : r.text(f.comment).text,
+    endUserId: f.endUserId === undefined ? undefined : r.text(f.endUserId).text,
+  }),
 });
 
 export default routes;

@@ -25,3 +25,7 @@ export const NewPassword = z.string().min(10, 'use at least 10 characters').max(
 /** `POST /api/v1/auth/password`; other sessions of the user end when it succeeds. */
 export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: NewPassword });
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+/** `POST /api/v1/auth/password-reset`: the token from a reset link and the new password; every session of the account ends. */
+export const ResetPasswordBody = z.object({ token: z.string().min(16).max(128), newPassword: NewPassword });
+export type ResetPasswordBody = z.infer<typeof ResetPasswordBody>;

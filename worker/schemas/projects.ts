@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NewPassword } from './auth';
+import { re2Problem } from '../lib/re2-pattern';
 import { Role, Scope } from './common';
 
 /** Projects, their members, invites and API keys: request bodies and response shapes. */
@@ -21,51 +22,12 @@ export type RedactionDetector = z.infer<typeof RedactionDetector>;
 export const MAX_PATTERN_CHARS = 300;
 
 /**
- * Why a custom pattern cannot run at ingest, or null when it can: it must compile, must not match
- * the empty string (a marker would land between characters), and must not nest unbounded
- * quantifiers like `(a+)+`, which can take exponential time on one unlucky value.
+ * Why a custom pattern cannot run at ingest, or null when it can. Patterns run on RE2 (linear time,
+ * see worker/lib/re2-pattern.ts): RE2 syntax, no lookaround or backreferences, a bounded compiled
+ * size, and no match of the empty string.
  */
 export function patternProblem(pattern: string, ignoreCase = false): string | null {
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern, ignoreCase ? 'gi' : 'g');
-  } catch (err) {
-    return `does not compile: ${(err as Error).message}`;
-  }
-  for (const sample of ['', ' ', 'a', 'Ab 12 x@y.z', '\n\t-_.']) {
-    re.lastIndex = 0;
-    for (let m = re.exec(sample); m; m = re.exec(sample)) {
-      if (m[0] === '') return 'matches the empty string; it must match at least one character';
-    }
-  }
-  return nestedQuantifier(pattern) ? 'nests unbounded quantifiers, like (a+)+, which can take exponential time' : null;
-}
-
-/**
- * A group holding `*`, `+` or `{n,}` that is itself repeated so (star height above one, the rule
- * of the safe-regex package): the shape behind catastrophic backtracking. Conservative: it also
- * refuses safe forms like `(?:-[a-z]+)*`, which can be written `[a-z-]*`.
- */
-function nestedQuantifier(p: string): boolean {
-  const groups: boolean[] = [false];
-  let afterRepeatingGroup = false;
-  for (let i = 0; i < p.length; i++) {
-    const ch = p[i];
-    if (ch === '*' || ch === '+' || (ch === '{' && /^\{\d+,\}/.test(p.slice(i, i + 12)))) {
-      if (afterRepeatingGroup) return true;
-      groups[groups.length - 1] = true;
-    }
-    afterRepeatingGroup = false;
-    if (ch === '\\') i++;
-    else if (ch === '[') {
-      for (i++; i < p.length && p[i] !== ']'; i++) if (p[i] === '\\') i++;
-    } else if (ch === '(') groups.push(false);
-    else if (ch === ')' && groups.length > 1) {
-      afterRepeatingGroup = groups.pop()!;
-      if (afterRepeatingGroup) groups[groups.length - 1] = true;
-    }
-  }
-  return false;
+  return re2Problem(pattern, ignoreCase);
 }
 
 export const CustomPattern = z
@@ -143,7 +105,10 @@ export const InviteMemberBody = z.object({
   email: Email,
   role: Role,
   name: z.string().trim().max(100).optional(),
-  password: NewPassword.optional(),
+  /** Refused: nobody sets a password for someone else (issue #18.4); the person chooses theirs on the invite page. */
+  password: z
+    .never({ error: 'Sieve never sets a password for someone else: leave it out, and the person gets an invite link to choose their own.' })
+    .optional(),
 });
 export type InviteMemberBody = z.infer<typeof InviteMemberBody>;
 
@@ -238,3 +203,7 @@ export const AcceptInviteBody = z.object({
   password: NewPassword.optional(),
 });
 export type AcceptInviteBody = z.infer<typeof AcceptInviteBody>;
+
+/** `POST /projects/:projectId/members/:userId/password-reset`: a one-time link, shown only in this answer. */
+export const PasswordResetLinkResponse = z.object({ resetUrl: z.string(), expiresAt: z.string() });
+export type PasswordResetLinkResponse = z.infer<typeof PasswordResetLinkResponse>;

@@ -97,3 +97,11 @@ export type ItemEvent = z.infer<typeof ItemEvent>;
 /** The exact frame the server answers `{"type":"pong"}` to without waking the Durable Object. */
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
+
+/**
+ * Close codes of a live socket whose rights ended: the session or key was ended (sign-out, sign-out
+ * everywhere, password change, revoked key), or the person's access changed (removed from the
+ * project, role lowered, no longer assigned, queue archived). Clients stop reconnecting on these.
+ */
+export const LIVE_CLOSE_SIGNED_OUT = 4401;
+export const LIVE_CLOSE_ACCESS_CHANGED = 4403;

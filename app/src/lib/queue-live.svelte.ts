@@ -1,7 +1,8 @@
-import { PING_FRAME, QueueLiveMessage, type LiveProgress, type PresenceEntry, type ServerMessage } from '$shared/queue-live';
+import { LIVE_CLOSE_ACCESS_CHANGED, LIVE_CLOSE_SIGNED_OUT, PING_FRAME, QueueLiveMessage, type LiveProgress, type PresenceEntry, type ServerMessage } from '$shared/queue-live';
 
 export type ItemMessage = Extract<ServerMessage, { type: 'item' }>;
-export type LiveStatus = 'connecting' | 'live' | 'offline';
+/** `signed_out` and `access_changed` are final: the server closed the socket because its rights ended. */
+export type LiveStatus = 'connecting' | 'live' | 'offline' | 'signed_out' | 'access_changed';
 
 const PING_MS = 25_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -74,11 +75,17 @@ export class QueueLive {
       clearInterval(this.#ping);
       this.#ping = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(PING_FRAME), PING_MS);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
       clearInterval(this.#ping);
       if (this.#stopped) return;
+      if (e.code === LIVE_CLOSE_SIGNED_OUT || e.code === LIVE_CLOSE_ACCESS_CHANGED) {
+        this.status = e.code === LIVE_CLOSE_SIGNED_OUT ? 'signed_out' : 'access_changed';
+        this.#stopped = true;
+        removeEventListener('online', this.#reconnectNow);
+        return;
+      }
       this.status = 'offline';
       // 1 s, 2 s, 4 s … up to 30 s, with jitter so a restarted server is not hit by everyone at once.
       const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#attempt) * (0.75 + Math.random() * 0.5);

@@ -1,7 +1,5 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../../worker/db/client';
-import { users } from '../../../worker/db/schema';
 import { call, login, makeProject, makeUser, signIn } from '../helpers';
 
 const members = (projectId: string) => `/api/v1/projects/${projectId}/members`;
@@ -34,50 +32,82 @@ describe('/api/v1/projects/:projectId/members — who may manage members', () =>
 });
 
 describe('POST /api/v1/projects/:projectId/members', () => {
-  it('with a password, creates the account and adds the member, who can then sign in', async () => {
+  it('refuses a password (400): nobody sets a password for someone else, new account or not (issue #18.4)', async () => {
     const { projectId } = await makeProject();
     const admin = await signIn(projectId, 'admin');
     const email = `${crypto.randomUUID().slice(0, 8)}@example.test`;
     const res = await call('POST', members(projectId), { cookie: admin.cookie }, { email, role: 'reviewer', name: 'Rita', password: 'first password 1' });
-    expect(res.status).toBe(201);
-    expect(res.body).toEqual({ userId: expect.any(String), email, name: 'Rita', role: 'reviewer', joinedAt: expect.any(String) });
-    const cookie = await login(email, 'first password 1');
-    expect((await call('GET', `/api/v1/projects/${projectId}`, { cookie })).body.role).toBe('reviewer');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0]).toMatchObject({ path: 'password', message: expect.stringMatching(/never sets a password for someone else/) });
+    const row = await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(email).first();
+    expect(row).toBeNull();
   });
 
-  it('with a password, sets the first password of an existing account that has none', async () => {
-    const { projectId } = await makeProject();
-    const admin = await signIn(projectId, 'admin');
-    const email = `${crypto.randomUUID().slice(0, 8)}@example.test`;
-    await getDb(env.DB).insert(users).values({ id: crypto.randomUUID(), email, name: '', passwordHash: null });
-    const res = await call('POST', members(projectId), { cookie: admin.cookie }, { email, role: 'viewer', password: 'first password 2' });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ email, role: 'viewer' });
-    expect(await login(email, 'first password 2')).toMatch(/^sieve_session=/);
-  });
-
-  it('refuses to set a password for someone who already has one (409), and a second membership (409)', async () => {
+  it('answers the same invite shape whether or not the email has an account, and never changes that account', async () => {
     const { projectId } = await makeProject();
     const other = await makeProject();
     const admin = await signIn(projectId, 'admin');
     const existing = await makeUser(other.projectId, 'viewer');
-    const pw = await call('POST', members(projectId), { cookie: admin.cookie }, { email: existing.email, role: 'viewer', password: 'takeover attempt' });
-    expect(pw.status).toBe(409);
-    expect(pw.body.error.message).toMatch(/already has a password/);
+    const fresh = `${crypto.randomUUID().slice(0, 8)}@example.test`;
+    const known = await call('POST', members(projectId), { cookie: admin.cookie }, { email: existing.email, role: 'viewer' });
+    const unknown = await call('POST', members(projectId), { cookie: admin.cookie }, { email: fresh, role: 'viewer' });
+    for (const res of [known, unknown]) {
+      expect(res.status).toBe(201);
+      expect(Object.keys(res.body).sort()).toEqual(['email', 'expiresAt', 'id', 'inviteUrl', 'role']);
+    }
     expect(await login(existing.email, existing.password)).toMatch(/^sieve_session=/);
+    expect(await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(fresh).first()).toBeNull();
     const member = await makeUser(projectId, 'viewer');
     const again = await call('POST', members(projectId), { cookie: admin.cookie }, { email: member.email, role: 'admin' });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already a member/);
   });
 
-  it('rejects a short password and an unknown role with 400', async () => {
+  it('lets the owner of a squatted-looking email claim it: the invite sets the password they choose', async () => {
     const { projectId } = await makeProject();
     const admin = await signIn(projectId, 'admin');
-    const short = await call('POST', members(projectId), { cookie: admin.cookie }, { email: 'a@example.test', role: 'viewer', password: 'short' });
-    expect(short.status).toBe(400);
-    expect(short.body.error.details[0].path).toBe('password');
+    const email = `${crypto.randomUUID().slice(0, 8)}@corp.example`;
+    const invite = await call('POST', members(projectId), { cookie: admin.cookie }, { email, role: 'reviewer' });
+    const token = invite.body.inviteUrl.split('/invite/')[1];
+    const accept = await call('POST', '/api/v1/auth/invites/accept', {}, { token, password: 'the owner chose this' });
+    expect(accept.status, accept.text).toBe(200);
+    expect(await login(email, 'the owner chose this')).toMatch(/^sieve_session=/);
+  });
+
+  it('rejects an unknown role with 400', async () => {
+    const { projectId } = await makeProject();
+    const admin = await signIn(projectId, 'admin');
     expect((await call('POST', members(projectId), { cookie: admin.cookie }, { email: 'a@example.test', role: 'owner' })).status).toBe(400);
+  });
+});
+
+describe('password reset links (issue #18.4)', () => {
+  it('an admin of a shared project issues a one-time link; using it sets the password and ends every session', async () => {
+    const { projectId } = await makeProject();
+    const admin = await signIn(projectId, 'admin');
+    const forgetful = await signIn(projectId, 'reviewer');
+    const issued = await call('POST', `${members(projectId)}/${forgetful.userId}/password-reset`, { cookie: admin.cookie });
+    expect(issued.status, issued.text).toBe(201);
+    const token = issued.body.resetUrl.split('/reset-password/')[1];
+    expect(token.length).toBeGreaterThan(20);
+    const stored = await env.DB.prepare('SELECT token_hash FROM password_resets WHERE user_id = ?').bind(forgetful.userId).first<{ token_hash: string }>();
+    expect(stored!.token_hash).not.toBe(token);
+    const reset = await call('POST', '/api/v1/auth/password-reset', {}, { token, newPassword: 'a brand new password' });
+    expect(reset.status, reset.text).toBe(204);
+    expect((await call('GET', '/api/v1/me', { cookie: forgetful.cookie })).status).toBe(401);
+    expect(await login(forgetful.email, 'a brand new password')).toMatch(/^sieve_session=/);
+    const twice = await call('POST', '/api/v1/auth/password-reset', {}, { token, newPassword: 'another new password' });
+    expect(twice.status).toBe(410);
+  });
+
+  it('is refused for someone who is not a member of the admin\'s project (404), and to non-admins (403)', async () => {
+    const { projectId } = await makeProject();
+    const other = await makeProject();
+    const admin = await signIn(projectId, 'admin');
+    const stranger = await makeUser(other.projectId, 'viewer');
+    expect((await call('POST', `${members(projectId)}/${stranger.userId}/password-reset`, { cookie: admin.cookie })).status).toBe(404);
+    const reviewer = await signIn(projectId, 'reviewer');
+    expect((await call('POST', `${members(projectId)}/${admin.userId}/password-reset`, { cookie: reviewer.cookie })).status).toBe(403);
   });
 });
 

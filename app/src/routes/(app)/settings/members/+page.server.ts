@@ -22,17 +22,20 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const email = String(form.get('email') ?? '').trim();
     const role = String(form.get('role') ?? '');
-    const withPassword = form.get('mode') === 'password';
-    const password = String(form.get('password') ?? '');
-    const name = String(form.get('name') ?? '').trim();
     const echo = { action: 'invite' };
     if (!email || !ROLES.includes(role)) return fail(400, { ...echo, message: 'Enter an email and pick a role.' });
-    if (withPassword && password.length < 10) return fail(400, { ...echo, message: 'A first password needs at least 10 characters.' });
-    const body = withPassword ? { email, role, password, ...(name ? { name } : {}) } : { email, role };
-    const r = await apiAction<MemberResponse | CreatedInviteResponse>(event, membersPath(form), { method: 'POST', body }, echo);
+    // Always an invite: nobody sets a password for someone else, and the answer is the same whether the email has an account.
+    const r = await apiAction<CreatedInviteResponse>(event, membersPath(form), { method: 'POST', body: { email, role } }, echo);
     if (!r.ok) return r.failure;
-    if ('inviteUrl' in r.data) return { action: 'invite', invite: r.data };
-    return { action: 'invite', added: r.data };
+    return { action: 'invite', invite: r.data };
+  },
+  reset: async (event) => {
+    const form = await event.request.formData();
+    const userId = String(form.get('userId') ?? '');
+    const echo = { action: 'reset', userId };
+    const r = await apiAction<{ resetUrl: string; expiresAt: string }>(event, `${membersPath(form, userId)}/password-reset`, { method: 'POST' }, echo);
+    if (!r.ok) return r.failure;
+    return { action: 'reset', reset: { ...r.data, email: String(form.get('email') ?? '') } };
   },
   role: async (event) => {
     const form = await event.request.formData();
