@@ -69,3 +69,89 @@ export async function ingestBench(url: string, key: string, mode: 'direct' | 'qu
   }
   console.log(`acknowledged spans (incl. warm-up): ${acked.toLocaleString()}, readable through the API: ${stored.toLocaleString()}${stored >= acked ? ' ✓' : ' ✗ MISSING'}`);
 }
+
+function hexId(n: number, seed: number): string {
+  let out = '';
+  let x = seed;
+  for (let i = 0; i < n * 2; i++) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    out += (x % 16).toString(16);
+  }
+  return out.replace(/^0/, '1');
+}
+
+/** One OTLP protobuf request of `traces` traces × `spans` spans, each span small (as a wide request of one-span traces is). */
+function shapedRequest(traces: number, spans: number, seed: number): Uint8Array<ArrayBuffer> {
+  const start = BigInt(Date.now() - 3_600_000) * 1_000_000n;
+  const list = [];
+  for (let t = 0; t < traces; t++) {
+    const traceId = hexId(16, seed * 1_000_003 + t);
+    for (let s = 0; s < spans; s++) {
+      list.push({
+        traceId, spanId: hexId(8, seed * 7_919 + t * 1000 + s), name: s === 0 ? 'agent' : 'chat gpt-4o-mini', kind: 1,
+        ...(s === 0 ? {} : { parentSpanId: hexId(8, seed * 7_919 + t * 1000) }),
+        startTimeUnixNano: String(start + BigInt(s) * 1_000_000n), endTimeUnixNano: String(start + BigInt(s + 1) * 1_000_000n),
+        attributes: s === 0 ? [] : [{ key: 'gen_ai.operation.name', value: { stringValue: 'chat' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: '12' } }],
+        status: { code: 1 },
+      });
+    }
+  }
+  return toProtobuf({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shape-bench' } }] }, scopeSpans: [{ scope: { name: 'bench' }, spans: list }] }] });
+}
+
+/**
+ * Issue #14's shape figures against a running server: a wide request (4,000 one-span traces) beside a
+ * narrow one of the same span count (40 traces × 100 spans), and how long a reader in another project
+ * waits while the largest request the limits allow (about 20 MiB of spans) is stored.
+ */
+export async function shapeBench(url: string, key: string, readerKey: string): Promise<void> {
+  const post = async (body: Uint8Array<ArrayBuffer>) => {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-protobuf' }, body });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+    return performance.now() - t0;
+  };
+  await post(shapedRequest(10, 10, 1)); // warm
+  const narrow: number[] = [];
+  const wide: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    narrow.push(await post(shapedRequest(40, 100, 10 + i)));
+    wide.push(await post(shapedRequest(4000, 1, 20 + i)));
+  }
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  console.log('\n== request shape (issue #14): 4,000 spans per request, median of 3 ==');
+  console.log(`narrow (40 traces × 100 spans): ${med(narrow).toFixed(0)} ms · wide (4,000 traces × 1 span): ${med(wide).toFixed(0)} ms · wide/narrow ${(med(wide) / med(narrow)).toFixed(2)} (before: 8.3 s / 1.2 s ≈ 6.9)`);
+
+  // The maximal request: bench batches (full chat messages) up to just under the 20 MiB body limit.
+  const batches: Uint8Array[] = [];
+  let size = 0;
+  for (let i = 0; size < 19.5 * 1024 * 1024; i++) {
+    const b = toProtobuf(benchBatch(8_000_000 + i));
+    batches.push(b);
+    size += b.byteLength;
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const b of batches) {
+    body.set(b, at);
+    at += b.byteLength;
+  }
+  const waits: number[] = [];
+  let done = false;
+  const reader = (async () => {
+    while (!done) {
+      const t0 = performance.now();
+      const res = await fetch(`${url}/api/v1/traces?limit=20`, { headers: { authorization: `Bearer ${readerKey}` } });
+      await res.arrayBuffer();
+      waits.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 200));
+  const took = await post(body as Uint8Array<ArrayBuffer>);
+  done = true;
+  await reader;
+  console.log(`maximal request: ${(size / 1024 / 1024).toFixed(1)} MiB, ${(batches.length * 100).toLocaleString()} spans, stored in ${(took / 1000).toFixed(1)} s`);
+  console.log(`reader in another project meanwhile: ${waits.length} reads, p50 ${med(waits).toFixed(0)} ms, max ${Math.max(...waits).toFixed(0)} ms (goal < 1,000 ms)`);
+}

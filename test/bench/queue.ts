@@ -110,6 +110,13 @@ export interface QueueBenchResult {
 }
 
 /** Signs in as a project admin and creates an admin-scope API key (for `queueBench` on a local server). */
+/** A new project (it lands on the least-loaded shard) with an admin key, for benchmarks that need a second tenant. */
+export async function createProjectWithKey(url: string, admin: { adminEmail: string; adminPassword: string }, name: string): Promise<{ projectId: string; key: string }> {
+  const cookie = await login(url, admin.adminEmail, admin.adminPassword);
+  const project = await client(url, { cookie })('POST', '/api/v1/projects', { name });
+  return { projectId: project.id as string, key: await createAdminKey(url, admin, project.id as string) };
+}
+
 export async function createAdminKey(url: string, admin: { adminEmail: string; adminPassword: string }, projectId: string = LOCAL_DEFAULTS.projectId): Promise<string> {
   const cookie = await login(url, admin.adminEmail, admin.adminPassword);
   const created = await client(url, { cookie })('POST', `/api/v1/projects/${projectId}/api-keys`, { name: 'queue bench', scopes: ['admin'] });

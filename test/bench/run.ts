@@ -1,11 +1,11 @@
 import { startLocalServer } from '../../worker/cli/local-server';
 import { explorerBench } from './explorer';
 import { exportBench } from './export';
-import { ingestBench } from './ingest';
+import { ingestBench, shapeBench } from './ingest';
 import { insightsBench } from './insights';
 import { loadTest, loadTestOptions } from './loadtest';
 import { costBench } from './cost';
-import { createAdminKey, queueBench } from './queue';
+import { createAdminKey, createProjectWithKey, queueBench } from './queue';
 import { rulesBench } from './rules';
 
 /**
@@ -24,9 +24,23 @@ if (!only || only === 'ingest') {
     const server = await startLocalServer(log, { apiVars: { INGEST_MODE: mode } });
     try {
       await ingestBench(server.url, server.cfg.demoApiKey, mode, { concurrency: 32, seconds: Number(process.env.BENCH_SECONDS ?? 15) });
+      if (mode === 'direct') {
+        const reader = await createProjectWithKey(server.url, server.cfg, 'Reader');
+        await shapeBench(server.url, server.cfg.demoApiKey, reader.key);
+      }
     } finally {
       await server.stop();
     }
+  }
+}
+if (only === 'shape') {
+  // The shape figures alone (they also run at the end of `bench ingest`).
+  const server = await startLocalServer(log);
+  try {
+    const reader = await createProjectWithKey(server.url, server.cfg, 'Reader');
+    await shapeBench(server.url, server.cfg.demoApiKey, reader.key);
+  } finally {
+    await server.stop();
   }
 }
 if (!only || only === 'explorer') {

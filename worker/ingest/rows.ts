@@ -47,6 +47,17 @@ export function concatDecoded(parts: DecodedSpans[]): DecodedSpans {
   return allEncoded ? { spans, encoded } : { spans };
 }
 
+/** Splits decoded spans into parts of at most `size` spans (the encoded groups are shared). */
+export function splitDecoded(decoded: DecodedSpans, size: number): DecodedSpans[] {
+  if (decoded.spans.length <= size) return [decoded];
+  const parts: DecodedSpans[] = [];
+  for (let i = 0; i < decoded.spans.length; i += size) {
+    const spans = decoded.spans.slice(i, i + size);
+    parts.push(decoded.encoded ? { spans, encoded: { groups: decoded.encoded.groups, spans: decoded.encoded.spans.slice(i, i + size) } } : { spans });
+  }
+  return parts;
+}
+
 /**
  * Whether decoding cut something of the span (a value past MAX_ATTRIBUTE_CHARS, a long name): redaction
  * saw only the kept part, so the bytes as received must not be stored. Cheap checks, rarely true.

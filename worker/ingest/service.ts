@@ -6,7 +6,7 @@ import { settleMs } from '../automations/run';
 import { enqueueTouched } from '../queue/producer';
 import { readSegments } from './payloads';
 import { projectRedactor } from './redaction-cache';
-import { prepareBatch, type DecodedSpans } from './rows';
+import { prepareBatch, splitDecoded, type DecodedSpans } from './rows';
 import { spanInfo } from './span-info';
 
 /**
@@ -24,6 +24,20 @@ function payloadKey(projectId: string, now: Date): string {
  * because spans are deduplicated. Returns the number of spans in the batch.
  */
 export async function storeSpans(env: Env, projectId: string, decoded: DecodedSpans, now = new Date()): Promise<number> {
+  let stored = 0;
+  const parts = splitDecoded(decoded, SPANS_PER_OBJECT);
+  for (const [i, part] of parts.entries()) {
+    // Other requests of this isolate (another project's reads) run between the parts of a large request.
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    stored += await storePart(env, projectId, part, now);
+  }
+  return stored;
+}
+
+/** Spans per R2 object and per indexing pass: bounds one request's memory and how long it holds the isolate at a time. */
+const SPANS_PER_OBJECT = 1000;
+
+async function storePart(env: Env, projectId: string, decoded: DecodedSpans, now: Date): Promise<number> {
   if (!decoded.spans.length) return 0;
   const key = payloadKey(projectId, now);
   const redactor = await projectRedactor(env.DB, projectId).catch((err: unknown) => {
