@@ -3,6 +3,7 @@ import { Unprocessable } from '../lib/errors';
 import { MAX_IMPORT_ERRORS, MAX_IMPORT_ROWS, type ImportResponse, type ImportRowError } from '../schemas/datasets';
 import { parseCsvImport, parseJsonl } from './import';
 import { loadDataset, prepareRecord, schemaOf } from './service';
+import type { ProjectEnv } from '../data/shards';
 
 const STEP = 500;
 
@@ -11,7 +12,7 @@ const STEP = 500;
  * reported with its number and why (not JSON, no input, not matching the record schema, too large).
  */
 export async function importRecords(
-  env: Pick<Env, 'DB'>,
+  env: Pick<ProjectEnv, 'shard'>,
   s: { projectId: string; datasetId: string; text: string; format: 'jsonl' | 'csv'; addedBy: string },
 ): Promise<ImportResponse> {
   const row = await loadDataset(env, s.projectId, s.datasetId);
@@ -22,7 +23,7 @@ export async function importRecords(
   }
   const schema = schemaOf(row);
   const errors: ImportRowError[] = [...parsed.errors];
-  const writer = new ChangeWriter(env.DB, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });
+  const writer = new ChangeWriter(env.shard, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });
   let staged = 0;
   try {
     for (let i = 0; i < parsed.rows.length; i += STEP) {

@@ -1,3 +1,4 @@
+import { projectShard } from '../data/shards';
 import { indexSpans } from '../data/trace-index';
 import { ServiceUnavailable } from '../lib/errors';
 import { log } from '../ops/log';
@@ -14,7 +15,7 @@ function payloadKey(projectId: string, now: Date): string {
 
 /**
  * Makes a batch of spans durable, then announces the touched traces: R2 holds the full spans,
- * D1 the index and the recomputed trace rows, the Queue the post-ingest work. Any failure is a
+ * the project's D1 shard the index and the recomputed trace rows, the Queue the post-ingest work. Any failure is a
  * 503 so the sender retries; a retry is harmless because spans are deduplicated.
  */
 export async function storeSpans(env: Env, projectId: string, spans: NormalizedSpan[], now = new Date()): Promise<number> {
@@ -27,8 +28,9 @@ export async function storeSpans(env: Env, projectId: string, spans: NormalizedS
   // Redaction runs first: the R2 payload, the D1 previews and everything mapped from them see only redacted spans.
   const batch = prepareBatch(spans, key, redactor);
   try {
+    const shard = await projectShard(env, projectId);
     await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-ndjson' } });
-    await indexSpans(env.DB, projectId, batch);
+    await indexSpans(shard, projectId, batch);
     await enqueueTouched(env, projectId, batch.traceIds, settleMs(env) / 1000);
   } catch (err) {
     log.error('ingest storage failed', { projectId, error: err });

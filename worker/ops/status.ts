@@ -110,12 +110,12 @@ async function automationErrors(db: Db, projectId: string, now: number): Promise
 }
 
 /**
- * Everything the operations page shows for a project. This isolate's pending counters are flushed
+ * Everything the operations page shows for a project, read from its shard. This isolate's pending counters are flushed
  * first, so at least its own latest counts are included; other isolates' last seconds may not be.
  */
-export async function opsStatus(env: Env, projectId: string, range: OpsRange, now = Date.now()): Promise<OpsStatusResponse> {
-  await counters.flush(env.DB, now);
-  const db = getDb(env.DB);
+export async function opsStatus(env: Env, shard: D1Database, projectId: string, range: OpsRange, now = Date.now()): Promise<OpsStatusResponse> {
+  await counters.flush(env, now);
+  const db = getDb(shard);
   const [ingest, queue, dead, automation] = await Promise.all([
     ingestSeries(db, projectId, range, now),
     queueNumbers(db, projectId, now),

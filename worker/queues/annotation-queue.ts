@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { CLIENT_TYPES, PING_FRAME, PONG_FRAME, QueueLiveMessage, type ClientMessage } from '../schemas/queue-live';
 import type { ClaimResponse, ItemStatus, ProgressResponse, QueueItem, ReviewState } from '../schemas/queues';
 import { broadcast, presence, progress, publishChanges, reviewerProgress, REVIEWER_HEADER, send, type SocketInfo } from './live';
+import { projectShard } from '../data/shards';
 import { Outbox } from './outbox';
 import { DDL, NEXT_WAKE } from './queue-sql';
 import { QueueStore } from './queue-store';
@@ -26,7 +27,7 @@ export class AnnotationQueue extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.outbox = new Outbox(ctx.storage.sql, env.DB, this.clock);
+    this.outbox = new Outbox(ctx.storage.sql, (projectId) => projectShard(env, projectId), this.clock);
     this.store = new QueueStore(ctx.storage.sql, this.outbox);
     ctx.blockConcurrencyWhile(async () => {
       for (const ddl of DDL) ctx.storage.sql.exec(ddl);
