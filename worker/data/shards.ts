@@ -139,3 +139,26 @@ export type ProjectEnv = Omit<Env, 'DB' | `DB_SHARD_${number}`> & { control: D1D
 export async function projectEnv(env: Env, projectId: string): Promise<ProjectEnv> {
   return { ...env, control: env.DB, shard: await projectShard(env, projectId) };
 }
+
+/** D1's maximum database size: the ceiling of one shard, so of one project. */
+export const SHARD_LIMIT_BYTES = 10 * 1000 ** 3;
+/** From this share of the limit on, the operations page warns (README, "Shards": what to do). */
+export const SHARD_WARN_RATIO = 0.8;
+
+export interface ShardStatus extends ShardLoad {
+  /** The database's size as D1 reports it after a query (`meta.size_after`); null when it does not. */
+  bytes: number | null;
+  limitBytes: number;
+  nearLimit: boolean;
+}
+
+/** The shard of a project with its project count and size, for the operations page. */
+export async function projectShardStatus(env: Databases, projectId: string): Promise<ShardStatus> {
+  const binding = await projectShardName(env.DB, projectId);
+  if (binding === null) throw new NotFound('Project');
+  const [loads, probe] = await Promise.all([shardLoads(env), shardDb(env, binding).prepare('SELECT 1').run()]);
+  const load = loads.find((l) => l.binding === binding) ?? { binding, location: 'default', acceptingNew: false, projects: 1 };
+  const size = (probe.meta as { size_after?: number }).size_after;
+  const bytes = typeof size === 'number' && size > 0 ? size : null;
+  return { ...load, bytes, limitBytes: SHARD_LIMIT_BYTES, nearLimit: bytes !== null && bytes >= SHARD_WARN_RATIO * SHARD_LIMIT_BYTES };
+}

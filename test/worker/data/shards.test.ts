@@ -139,6 +139,18 @@ describe('off the request path', () => {
   });
 });
 
+describe('GET /api/v1/ops/status: storage', () => {
+  it("names the project's shard with its project count and size against D1's 10 GB", async () => {
+    for (const shard of [...shardBindings(env), 'DB']) {
+      const { key } = await makeProject(['admin'], { shard });
+      const res = await call('GET', '/api/v1/ops/status', { key });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.storage).toMatchObject({ shard, location: 'default', projects: await projectsOn(shard), limitBytes: 10_000_000_000, nearLimit: false });
+      expect(res.body.storage.bytes === null || res.body.storage.bytes > 0).toBe(true);
+    }
+  });
+});
+
 describe('migration 0012', () => {
   it('keeps a project made without a shard (every project before the upgrade) on the control database', async () => {
     const id = `legacy-${crypto.randomUUID()}`;
