@@ -27,7 +27,7 @@ async function checkTargets(env: ProjectEnv, projectId: string, actions: RuleAct
   }
 }
 
-export async function getRule(env: ProjectEnv, projectId: string, ruleId: string): Promise<StoredRule> {
+export async function getRule(env: Pick<ProjectEnv, 'shard'>, projectId: string, ruleId: string): Promise<StoredRule> {
   const rule = await findRule(getDb(env.shard), projectId, ruleId);
   if (!rule) throw new NotFound('Rule');
   return rule;

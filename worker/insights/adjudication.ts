@@ -49,6 +49,6 @@ export async function removeAdjudication(env: ProjectEnv, projectId: string, que
 }
 
 /** The item's adjudication for the item view, or null. */
-export function itemAdjudication(env: ProjectEnv, projectId: string, queueId: string, traceId: string): Promise<AdjudicationResponse | null> {
+export function itemAdjudication(env: Pick<ProjectEnv, 'shard'>, projectId: string, queueId: string, traceId: string): Promise<AdjudicationResponse | null> {
   return getAdjudication(getDb(env.shard), { projectId, queueId, traceId });
 }

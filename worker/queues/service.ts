@@ -45,7 +45,7 @@ export async function loadQueue(env: ProjectEnv, projectId: string, queueId: str
   return loaded;
 }
 
-async function readQueue(env: ProjectEnv, projectId: string, queueId: string): Promise<LoadedQueue> {
+async function readQueue(env: Pick<ProjectEnv, 'shard'>, projectId: string, queueId: string): Promise<LoadedQueue> {
   const found = await getQueueWithFields(getDb(env.shard), { projectId, queueId });
   if (!found) throw new NotFound('Queue');
   const { queue, fields } = found;
@@ -65,7 +65,7 @@ async function readQueue(env: ProjectEnv, projectId: string, queueId: string): P
 }
 
 /** Assigned reviewers must be members who may review (reviewers and admins). */
-async function checkReviewers(env: ProjectEnv, projectId: string, reviewers: string[] | undefined): Promise<void> {
+async function checkReviewers(env: Pick<ProjectEnv, 'control'>, projectId: string, reviewers: string[] | undefined): Promise<void> {
   if (!reviewers?.length) return;
   const members = await listMembers(getDb(env.control), { projectId });
   const allowed = new Set(members.filter((m) => m.role !== 'viewer').map((m) => m.userId));

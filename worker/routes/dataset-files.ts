@@ -8,7 +8,7 @@ import { versionRecordCount } from '../data/dataset-reads';
 import { readBody } from '../ingest/body';
 import { BadRequest, UnsupportedMediaType } from '../lib/errors';
 import { jsonBody, params, query } from '../lib/validate';
-import { requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import type { Page } from '../schemas/common';
 import { CreateExportBody, DatasetIdParam, ExportIdParam, ExportQuery, ImportQuery, MAX_IMPORT_BYTES, type ExportJobResponse } from '../schemas/datasets';
 

@@ -6,7 +6,7 @@ import { addRecordsFromTraces, filterFromQueryString, traceIdsMatching } from '.
 import { actor, addRecords, editRecord, loadDataset, removeRecords, resolveVersion } from '../datasets/service';
 import { NotFound } from '../lib/errors';
 import { jsonBody, params, query } from '../lib/validate';
-import { requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import type { Page } from '../schemas/common';
 import { AddFromQueueBody, AddFromTracesBody, AddRecordsBody, DatasetIdParam, EditRecordBody, ListRecordsQuery, RecordParam, RemoveRecordsBody, type RecordResponse } from '../schemas/datasets';
 

@@ -5,7 +5,7 @@ import { actor, loadDataset } from '../datasets/service';
 import { getDb } from '../db/client';
 import { NotFound } from '../lib/errors';
 import { jsonBody, params } from '../lib/validate';
-import { authenticate, requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { authenticate, requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import type { Page } from '../schemas/common';
 import { CreateDatasetBody, DatasetIdParam, PutTagBody, TagParam, UpdateDatasetBody, type DatasetResponse, type VersionResponse } from '../schemas/datasets';
 import files from './dataset-files';

@@ -9,7 +9,7 @@ import { counts, describe } from '../insights/disagreements';
 import { listEvaluators, listVerdictFields } from '../insights/evaluators';
 import { Forbidden } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
-import { authenticate, requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { authenticate, requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import agreement from './insights-agreement';
 import segments from './insights-segments';
 import {

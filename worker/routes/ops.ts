@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { query, params } from '../lib/validate';
-import { authenticate, requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { authenticate, requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import { replayDeadLetter } from '../ops/replay';
 import { opsStatus } from '../ops/status';
 import { OpsStatusQuery } from '../schemas/ops';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { adjudicate, itemAdjudication, removeAdjudication } from '../insights/adjudication';
 import { jsonBody, params, query } from '../lib/validate';
-import { requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import { AdjudicationBody, type ItemDetailResponse } from '../schemas/insights-agreement';
 import { AddItemsBody, ItemParam, ListItemsQuery, QueueIdParam } from '../schemas/queues';
 import { itemContext } from '../queues/review';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { jsonBody, params } from '../lib/validate';
-import { requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import { ItemParam, QueueIdParam, ReviewBody, SkipBody } from '../schemas/queues';
 import { loadForReview } from '../queues/review';
 import { queueStub, unwrap } from '../queues/service';

@@ -3,7 +3,7 @@ import { listQueues } from '../data/queues';
 import { getDb } from '../db/client';
 import { Forbidden } from '../lib/errors';
 import { jsonBody, params, query } from '../lib/validate';
-import { authenticate, requireAccess, type AppEnv, scopedEnv } from '../middleware/auth';
+import { authenticate, requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import type { Page } from '../schemas/common';
 import { CreateQueueBody, ExportQuery, ListQueuesQuery, QueueIdParam, UpdateQueueBody, type QueueResponse } from '../schemas/queues';
 import { exportAnnotations } from '../queues/export';
