@@ -42,6 +42,13 @@ async function runPostIngest(batch: MessageBatch<unknown>, env: Env): Promise<vo
       continue;
     }
     try {
+      if ((await projectShardName(env.DB, m.projectId)) === null) {
+        // No such project in the control database, so no shard and nothing to do (as before shards: no rules ran).
+        log.warn('dropping post-ingest message of an unknown project', { queue: batch.queue, type: m.type, messageId: message.id, projectId: m.projectId });
+        message.ack();
+        count(METRICS.consumed, m.projectId);
+        continue;
+      }
       const scoped = await projectEnv(env, m.projectId);
       if (m.type === 'traces.touched') {
         await runAutomations(scoped, m.projectId, m.traceIds, { now: Date.now(), via: 'live', settleMs: settleMs(env) });

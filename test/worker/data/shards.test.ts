@@ -124,6 +124,15 @@ describe('off the request path', () => {
     }
   });
 
+  it('the queue consumer acknowledges a message of a project the control database does not know', async () => {
+    const id = crypto.randomUUID();
+    const batch = createMessageBatch('sieve-post-ingest', [{ id, timestamp: new Date(), attempts: 1, body: { type: 'traces.touched', projectId: `gone-${id}`, traceIds: [hex(16)] } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect([result.explicitAcks, result.retryMessages]).toEqual([[id], []]);
+  });
+
   it("the annotation queue's object copies items and annotations to the queue's project's shard", async () => {
     for (const shard of shardBindings(env)) {
       const { projectId, key } = await makeProject(['admin'], { shard });
