@@ -3,7 +3,7 @@ import { LOCAL_DEFAULTS } from '../../worker/cli/config';
 import { startLocalServer } from '../../worker/cli/local-server';
 import { DEFAULT_SCHEMA, LabelFields } from '../../worker/schemas/label-schemas';
 import { createAdminKey } from './queue';
-import { d1File } from './seed-traces';
+import { d1File, projectD1File } from './seed-traces';
 import { mulberry32 as rng } from '../../worker/cli/synth';
 
 /**
@@ -43,7 +43,9 @@ export interface InsightsSeed {
  * with noise, so calibration, agreement, trends and comparisons all have something real to find.
  */
 export function seedInsights(stateDir: string, projectId: string, now: number): InsightsSeed {
-  const db = new DatabaseSync(d1File(stateDir));
+  // People and memberships are control data; everything else goes to the project's shard.
+  const control = new DatabaseSync(d1File(stateDir));
+  const db = new DatabaseSync(projectD1File(stateDir, projectId));
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
   const r = rng(8);
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
@@ -58,10 +60,10 @@ export function seedInsights(stateDir: string, projectId: string, now: number): 
   );
   const reviewers = Array.from({ length: REVIEWERS }, (_, i) => ({ id: `bench-reviewer-${i}`, name: `Reviewer ${i}`, accuracy: 0.8 + (0.15 * i) / (REVIEWERS - 1) }));
   for (const u of reviewers) {
-    db.prepare(`INSERT INTO users (id, email, name) VALUES (?, ?, ?)`).run(u.id, `${u.id}@bench.local`, u.name);
-    db.prepare(`INSERT INTO memberships (project_id, user_id, role) VALUES (?, ?, 'reviewer')`).run(projectId, u.id);
+    control.prepare(`INSERT INTO users (id, email, name) VALUES (?, ?, ?)`).run(u.id, `${u.id}@bench.local`, u.name);
+    control.prepare(`INSERT INTO memberships (project_id, user_id, role) VALUES (?, ?, 'reviewer')`).run(projectId, u.id);
   }
-  const admin = db.prepare(`SELECT u.id, u.name FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.project_id = ? AND m.role = 'admin'`).get(projectId) as { id: string; name: string };
+  const admin = control.prepare(`SELECT u.id, u.name FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.project_id = ? AND m.role = 'admin'`).get(projectId) as { id: string; name: string };
   for (const q of QUEUES) {
     db.prepare(`INSERT INTO annotation_queues (id, project_id, name, schema_id, schema_version, reviewers_per_item, lease_seconds, created_at, updated_at)
       VALUES (?, ?, ?, ?, 1, ?, 900, ?, ?)`).run(q.id, projectId, q.name, schemaId, q.reviewers, now - 91 * DAY, now - 91 * DAY);
@@ -140,6 +142,7 @@ export function seedInsights(stateDir: string, projectId: string, now: number): 
     db.exec('COMMIT');
   }
   db.close();
+  control.close();
   return out;
 }
 
@@ -201,7 +204,7 @@ export async function insightsBench(runs = 20, opts: { analyze?: boolean } = {})
     beforeStart: (dir) => {
       seed = seedInsights(dir, LOCAL_DEFAULTS.projectId, now);
       if (opts.analyze) {
-        const db = new DatabaseSync(d1File(dir));
+        const db = new DatabaseSync(projectD1File(dir, LOCAL_DEFAULTS.projectId));
         db.exec('PRAGMA optimize=0x10002;');
         db.close();
       }

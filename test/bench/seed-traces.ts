@@ -1,14 +1,25 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { mulberry32 as rng } from '../../worker/cli/synth';
+import { localD1File } from '../../worker/cli/wrangler';
 
-/** The local D1 database file miniflare keeps under a state directory. */
-export function d1File(stateDir: string): string {
-  const dir = join(stateDir, 'v3/d1/miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
-  if (!file) throw new Error(`no D1 database under ${dir}`);
-  return join(dir, file);
+/** The local file of a D1 database (the control database `DB` unless a shard binding is named) under a state directory. */
+export function d1File(stateDir: string, binding = 'DB'): string {
+  const file = localD1File(stateDir, binding);
+  if (!existsSync(file)) throw new Error(`no local D1 database ${binding} at ${file}`);
+  return file;
+}
+
+/** The local file of the shard that holds the project's data (`projects.shard` in the control database). */
+export function projectD1File(stateDir: string, projectId: string): string {
+  const control = new DatabaseSync(d1File(stateDir));
+  try {
+    const row = control.prepare('SELECT shard FROM projects WHERE id = ?').get(projectId) as { shard: string } | undefined;
+    if (!row) throw new Error(`no project ${projectId} in the local control database`);
+    return d1File(stateDir, row.shard);
+  } finally {
+    control.close();
+  }
 }
 
 
@@ -23,7 +34,7 @@ const TOPICS = ['refund for my order', 'reset my password', 'flight to Lisbon', 
  * explorer benchmark's data set in minutes instead of hours.
  */
 export function seedTraces(stateDir: string, projectId: string, count: number, now: number, log: (s: string) => void): void {
-  const db = new DatabaseSync(d1File(stateDir));
+  const db = new DatabaseSync(projectD1File(stateDir, projectId));
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
   const insertTrace = db.prepare(`INSERT INTO traces (project_id, trace_id, name, service, environment, model, models,
     prompt_version, status, error_count, retry_count, llm_call_count, span_count, start_ms, end_ms, duration_ms, input_tokens,

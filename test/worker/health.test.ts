@@ -17,7 +17,7 @@ describe('GET /healthz', () => {
     expect(res.status).toBe(200);
     const body: any = await res.json();
     expect(body.ok).toBe(true);
-    expect(Object.keys(body.checks).sort()).toEqual(['d1', 'durableObjects', 'queue', 'r2']);
+    expect(Object.keys(body.checks).sort()).toEqual(['d1', 'd1.DB_SHARD_0', 'd1.DB_SHARD_1', 'durableObjects', 'queue', 'r2']);
     for (const check of Object.values(body.checks) as any[]) {
       expect(check.ok).toBe(true);
       expect(check.ms).toBeGreaterThanOrEqual(0);
@@ -41,6 +41,15 @@ describe('GET /healthz', () => {
     expect(status).toBe(503);
     expect(body.checks.d1).toMatchObject({ ok: false, error: 'failed' });
     expect(JSON.stringify(body)).not.toContain('secret internals');
+  });
+
+  it('answers 503 naming a data shard that fails, the control database still passing', async () => {
+    const broken = { prepare: () => ({ first: async () => { throw new Error('D1_ERROR: shard down'); } }) };
+    const { status, body } = await healthz({ DB_SHARD_1: broken });
+    expect(status).toBe(503);
+    expect([body.checks.d1.ok, body.checks['d1.DB_SHARD_0'].ok]).toEqual([true, true]);
+    expect(body.checks['d1.DB_SHARD_1']).toMatchObject({ ok: false, error: 'failed' });
+    expect(body.error.message).toContain('d1.DB_SHARD_1 (failed');
   });
 
   it('reports the Queue producer and the Durable Object namespace as missing when they are', async () => {

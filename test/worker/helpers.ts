@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { createKey } from '../../worker/data/api-keys';
+import { projectEnv, projectShard, shardBindings, type ProjectEnv } from '../../worker/data/shards';
 import { getDb } from '../../worker/db/client';
 import { memberships, projects, users } from '../../worker/db/schema';
 import { hashPassword } from '../../worker/lib/crypto';
@@ -7,13 +8,32 @@ import type { Role, Scope } from '../../worker/schemas/common';
 
 export const ORIGIN = 'http://sieve.test';
 
-/** A fresh project with an API key per scope set asked for. */
-export async function makeProject(scopes: Scope[] = ['ingest', 'read']): Promise<{ projectId: string; key: string }> {
+/** The data shards of the test Worker (wrangler.toml configures two). */
+export const SHARDS = shardBindings(env);
+let nextShard = 0;
+
+/**
+ * A fresh project with an API key per scope set asked for. Projects alternate between the data shards
+ * unless `shard` names one ('DB' for a legacy project whose data is in the control database), so a
+ * query that reaches the wrong database fails some test.
+ */
+export async function makeProject(scopes: Scope[] = ['ingest', 'read'], opts: { shard?: string } = {}): Promise<{ projectId: string; key: string; shard: string }> {
   const db = getDb(env.DB);
   const projectId = `p_${crypto.randomUUID().slice(0, 8)}`;
-  await db.insert(projects).values({ id: projectId, name: `Project ${projectId}` });
+  const shard = opts.shard ?? SHARDS[nextShard++ % SHARDS.length];
+  await db.insert(projects).values({ id: projectId, name: `Project ${projectId}`, shard });
   const { key } = await createKey(db, { projectId, name: 'test', scopes });
-  return { projectId, key };
+  return { projectId, key, shard };
+}
+
+/** The D1 database holding a project's data (its shard), for tests that read or seed rows directly. */
+export function shardOf(projectId: string): Promise<D1Database> {
+  return projectShard(env, projectId);
+}
+
+/** The bindings a project-scoped service takes, for tests that call services directly. */
+export async function projectEnvOf(projectId: string): Promise<ProjectEnv> {
+  return projectEnv(env, projectId);
 }
 
 /** A user with a role in the given project; the password hash uses few iterations to keep tests fast. */

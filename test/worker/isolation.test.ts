@@ -1,7 +1,6 @@
-import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../worker/index';
-import { call, hex, llmSpan, login, makeProject, makeUser, otlpJson, postOtlp, type Auth } from './helpers';
+import { call, hex, llmSpan, login, makeProject, makeUser, otlpJson, postOtlp, SHARDS, shardOf, type Auth } from './helpers';
 
 /**
  * Project isolation, route by route. Every route of the real app must appear either in FIXTURES
@@ -174,8 +173,9 @@ interface ProjectB {
 
 let b: ProjectB;
 
-beforeAll(async () => {
-  const { projectId, key } = await makeProject(['admin']);
+/** Project B with its data on `shard`. */
+async function setUpB(shard: string): Promise<void> {
+  const { projectId, key } = await makeProject(['admin'], { shard });
   const marker = `b-secret-${crypto.randomUUID().slice(0, 8)}`;
   expect((await call('PATCH', `/api/v1/projects/${projectId}`, { key }, { name: marker })).status).toBe(200);
   const admin = await makeUser(projectId, 'admin');
@@ -201,7 +201,7 @@ beforeAll(async () => {
   const exported = await call('POST', `/api/v1/datasets/${dataset.body.id}/exports`, { key }, { format: 'jsonl' });
   expect(exported.status, exported.text).toBe(202);
   const deadLetter = { type: 'traces.touched', projectId, traceIds: [traceId] };
-  await env.DB.prepare('INSERT INTO dead_letters (id, queue, project_id, body, attempts, received_at) VALUES (?, ?, ?, ?, 1, ?)')
+  await (await shardOf(projectId)).prepare('INSERT INTO dead_letters (id, queue, project_id, body, attempts, received_at) VALUES (?, ?, ?, ?, 1, ?)')
     .bind(`dl-${projectId}`, 'sieve-post-ingest-dlq', projectId, JSON.stringify(deadLetter), Date.now())
     .run();
   b = {
@@ -223,7 +223,7 @@ beforeAll(async () => {
     exportId: exported.body.id,
     markers: [marker, admin.email, reviewer.email, keys.body.data[0].prefix, traceId.slice(0, 12)],
   };
-});
+}
 
 /** Where each path parameter points in project B. */
 const paramsOfB = (): Record<string, string> => ({
@@ -288,9 +288,12 @@ async function expectBUnchanged(): Promise<void> {
   expect((await call('GET', `/api/v1/datasets/${b.datasetId}/exports/${b.exportId}`, auth)).status).toBe(200);
 }
 
+/** The shard of project A in the running pass (B's is the other one). */
+let shardOfA: string;
+
 /** A fresh project A with an admin key and two signed-in admins (fresh, since some routes sign out). */
 async function callersFromA(): Promise<Record<Caller, Auth>> {
-  const a = await makeProject(['admin']);
+  const a = await makeProject(['admin'], { shard: shardOfA });
   const [one, two] = [await makeUser(a.projectId, 'admin'), await makeUser(a.projectId, 'admin')];
   return {
     key: { key: a.key },
@@ -309,40 +312,49 @@ describe('every route is covered', () => {
   });
 });
 
-describe('callers from project A cannot see or touch project B', () => {
-  for (const [route, fixture] of Object.entries(FIXTURES)) {
-    it(`${route} → 404 for B's resources`, async () => {
-      const [method, path] = route.split(' ') as [string, string];
-      const callers = await callersFromA();
-      for (const caller of Object.keys(callers) as Caller[]) {
-        const body = typeof fixture.body === 'function' ? fixture.body() : fixture.body;
-        const res = await call(method, pathForB(path) + (fixture.query?.() ?? ''), callers[caller], body);
-        const expected = fixture.status?.[caller] ?? 404;
-        expect(res.status, `${caller}: ${res.text}`).toBe(expected);
-        if (expected === 404) expect(res.body.error.code).toBe('not_found');
-        for (const marker of b.markers) expect(res.text, `${caller} saw B's data`).not.toContain(marker);
-      }
-      await expectBUnchanged();
-    });
-  }
-});
-
-describe('POST /v1/traces', () => {
-  it("writes with a key of A into A, never into B, whatever the request names", async () => {
-    const callers = await callersFromA();
-    const traceId = hex(16);
-    const res = await postOtlp(otlpJson([llmSpan(traceId, undefined)]), callers.key.key!, { 'x-sieve-project': b.projectId });
-    expect(res.status).toBe(200);
-    expect((await call('GET', `/api/v1/traces/${traceId}`, callers.key)).status).toBe(200);
-    expect((await call('GET', `/api/v1/traces/${traceId}`, { key: b.key })).status).toBe(404);
+// Two passes with A and B on different shards, both ways round: a query that reaches the wrong shard fails here.
+for (const [a, bShard] of [[SHARDS[0], SHARDS[1]], [SHARDS[1], SHARDS[0]]]) describe(`A on ${a}, B on ${bShard}`, () => {
+  beforeAll(async () => {
+    expect(a).not.toBe(bShard);
+    shardOfA = a;
+    await setUpB(bShard);
   });
 
-  it('refuses a signed-in admin of A who names B (404) and writes nothing into B', async () => {
-    const callers = await callersFromA();
-    const traceId = hex(16);
-    const res = await postOtlp(otlpJson([llmSpan(traceId, undefined)]), null, { cookie: callers.sessionNamingB.cookie!, 'x-sieve-project': b.projectId });
-    expect(res.status).toBe(404);
-    expect((await call('GET', `/api/v1/traces/${traceId}`, { key: b.key })).status).toBe(404);
-    await expectBUnchanged();
+  describe('callers from project A cannot see or touch project B', () => {
+    for (const [route, fixture] of Object.entries(FIXTURES)) {
+      it(`${route} → 404 for B's resources`, async () => {
+        const [method, path] = route.split(' ') as [string, string];
+        const callers = await callersFromA();
+        for (const caller of Object.keys(callers) as Caller[]) {
+          const body = typeof fixture.body === 'function' ? fixture.body() : fixture.body;
+          const res = await call(method, pathForB(path) + (fixture.query?.() ?? ''), callers[caller], body);
+          const expected = fixture.status?.[caller] ?? 404;
+          expect(res.status, `${caller}: ${res.text}`).toBe(expected);
+          if (expected === 404) expect(res.body.error.code).toBe('not_found');
+          for (const marker of b.markers) expect(res.text, `${caller} saw B's data`).not.toContain(marker);
+        }
+        await expectBUnchanged();
+      });
+    }
+  });
+
+  describe('POST /v1/traces', () => {
+    it("writes with a key of A into A, never into B, whatever the request names", async () => {
+      const callers = await callersFromA();
+      const traceId = hex(16);
+      const res = await postOtlp(otlpJson([llmSpan(traceId, undefined)]), callers.key.key!, { 'x-sieve-project': b.projectId });
+      expect(res.status).toBe(200);
+      expect((await call('GET', `/api/v1/traces/${traceId}`, callers.key)).status).toBe(200);
+      expect((await call('GET', `/api/v1/traces/${traceId}`, { key: b.key })).status).toBe(404);
+    });
+
+    it('refuses a signed-in admin of A who names B (404) and writes nothing into B', async () => {
+      const callers = await callersFromA();
+      const traceId = hex(16);
+      const res = await postOtlp(otlpJson([llmSpan(traceId, undefined)]), null, { cookie: callers.sessionNamingB.cookie!, 'x-sieve-project': b.projectId });
+      expect(res.status).toBe(404);
+      expect((await call('GET', `/api/v1/traces/${traceId}`, { key: b.key })).status).toBe(404);
+      await expectBUnchanged();
+    });
   });
 });

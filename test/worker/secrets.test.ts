@@ -1,14 +1,18 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { dataBindings, shardDb } from '../../worker/data/shards';
 import { call, cookieOf, login, makeProject, makeUser, signIn } from './helpers';
 
-/** Every row of every table, as text. */
+/** Every row of every table of every database (the control database and each shard), as text. */
 async function dumpD1(): Promise<string> {
-  const { results } = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
-  ).all<{ name: string }>();
-  const tables = await Promise.all(results.map(async ({ name }) => [name, (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results]));
-  return JSON.stringify(tables);
+  const dumps = await Promise.all(dataBindings(env).map(async (binding) => {
+    const db = shardDb(env, binding);
+    const { results } = await db.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+    ).all<{ name: string }>();
+    return Promise.all(results.map(async ({ name }) => [binding, name, (await db.prepare(`SELECT * FROM "${name}"`).all()).results]));
+  }));
+  return JSON.stringify(dumps);
 }
 
 describe('secrets', () => {

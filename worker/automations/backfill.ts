@@ -4,6 +4,7 @@ import { listTraces } from '../data/trace-index';
 import { getDb } from '../db/client';
 import { automationBackfills } from '../db/automations';
 import { runAutomations } from './run';
+import type { ProjectEnv } from '../data/shards';
 
 /** Traces per backfill step: one Queue message each, so a step stays well inside a consumer's limits. */
 export const BACKFILL_PAGE = 200;
@@ -13,8 +14,8 @@ export const BACKFILL_PAGE = 200;
  * through the rule as live routing would — the match log makes the two idempotent with each other.
  * Returns true when another step should follow.
  */
-export async function backfillStep(env: Env, msg: { projectId: string; ruleId: string; jobId: string }, now = Date.now()): Promise<boolean> {
-  const db = getDb(env.DB);
+export async function backfillStep(env: ProjectEnv, msg: { projectId: string; ruleId: string; jobId: string }, now = Date.now()): Promise<boolean> {
+  const db = getDb(env.shard);
   const job = await db
     .select()
     .from(automationBackfills)
@@ -26,7 +27,7 @@ export async function backfillStep(env: Env, msg: { projectId: string; ruleId: s
     await db.update(automationBackfills).set({ status: 'failed', error: 'The rule was deleted.', updatedAt: now }).where(eq(automationBackfills.id, job.id));
     return false;
   }
-  const page = await listTraces(env.DB, job.projectId, { from: job.fromMs, to: job.toMs }, {
+  const page = await listTraces(env.shard, job.projectId, { from: job.fromMs, to: job.toMs }, {
     cursor: job.cursor ?? undefined,
     limit: BACKFILL_PAGE,
     sort: 'time',

@@ -2,6 +2,7 @@ import type { StoredRule } from '../data/automations';
 import { addRecordsFromTraces } from '../datasets/from-traces';
 import { HttpError } from '../lib/errors';
 import { addItems } from '../queues/service';
+import type { ProjectEnv } from '../data/shards';
 
 /**
  * Carries out a rule's actions for traces it routed. Both targets are idempotent (a trace already in
@@ -9,7 +10,7 @@ import { addItems } from '../queues/service';
  * A target that no longer exists or is archived is skipped with a log line instead of failing the
  * batch forever; other errors propagate so the Queue retries.
  */
-export async function routeTraces(env: Env, projectId: string, rule: StoredRule, traceIds: string[]): Promise<void> {
+export async function routeTraces(env: ProjectEnv, projectId: string, rule: StoredRule, traceIds: string[]): Promise<void> {
   const source = { ruleId: rule.id, ruleVersion: rule.version };
   for (const action of rule.actions) {
     try {

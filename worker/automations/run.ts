@@ -5,6 +5,7 @@ import { compileRule } from './compile';
 import { routeTraces } from './route';
 import { applyQuota, decide, quotaWindow } from './sample';
 import { getSummaries, loadSnapshots, usesSpanAttributes } from './snapshots';
+import type { ProjectEnv } from '../data/shards';
 
 /** How long after its last span a trace counts as settled, unless `AUTOMATION_SETTLE_SECONDS` says otherwise. */
 export const DEFAULT_SETTLE_SECONDS = 30;
@@ -33,17 +34,17 @@ const emptyDelta = (): StatsDelta => ({ checked: 0, matched: 0, sampled: 0, rout
  * (rule, trace): decided pairs are skipped, and a decision is logged only after its routing
  * succeeded, so a failed routing is retried by the Queue and a retried routing is a no-op.
  */
-export async function runAutomations(env: Env, projectId: string, traceIds: string[], opts: RunOptions): Promise<RunTotals> {
-  const db = getDb(env.DB);
+export async function runAutomations(env: ProjectEnv, projectId: string, traceIds: string[], opts: RunOptions): Promise<RunTotals> {
+  const db = getDb(env.shard);
   const rules = opts.rule ? [opts.rule] : await listRules(db, projectId, { enabledOnly: true });
   const totals = emptyDelta();
   if (!rules.length || !traceIds.length) return totals;
-  const summaries: TraceSummary[] = (await getSummaries(env.DB, projectId, traceIds)).filter(
+  const summaries: TraceSummary[] = (await getSummaries(env.shard, projectId, traceIds)).filter(
     // A second of slack: the delayed message is due exactly one settle window after the last span.
     (t) => opts.now - Date.parse(t.updatedAt) >= opts.settleMs - 1000,
   );
   if (!summaries.length) return totals;
-  const decided = await decidedPairs(env.DB, projectId, summaries.map((s) => s.traceId));
+  const decided = await decidedPairs(env.shard, projectId, summaries.map((s) => s.traceId));
   const snapshots = await loadSnapshots(env, projectId, summaries, rules.some((r) => usesSpanAttributes(r.condition)));
 
   const decisions: MatchDecision[] = [];

@@ -12,13 +12,14 @@ import type { TraceSummary } from '../schemas/traces';
 import { compileRule } from './compile';
 import { decide } from './sample';
 import { loadSnapshots, usesSpanAttributes } from './snapshots';
+import type { ProjectEnv } from '../data/shards';
 
 /** Every action must name a queue or dataset of this project: a rule never routes across projects. */
-async function checkTargets(env: Env, projectId: string, actions: RuleAction[]): Promise<void> {
+async function checkTargets(env: ProjectEnv, projectId: string, actions: RuleAction[]): Promise<void> {
   for (const a of actions) {
     try {
       if (a.type === 'queue') await loadQueue(env, projectId, a.queueId);
-      else if (!(await getDatasetRow(getDb(env.DB), { projectId, datasetId: a.datasetId }))) throw new NotFound('Dataset');
+      else if (!(await getDatasetRow(getDb(env.shard), { projectId, datasetId: a.datasetId }))) throw new NotFound('Dataset');
     } catch (err) {
       if (err instanceof NotFound) throw new Unprocessable(`The ${a.type} "${a.type === 'queue' ? a.queueId : a.datasetId}" does not exist in this project.`, { action: a });
       throw err;
@@ -26,18 +27,18 @@ async function checkTargets(env: Env, projectId: string, actions: RuleAction[]):
   }
 }
 
-export async function getRule(env: Env, projectId: string, ruleId: string): Promise<StoredRule> {
-  const rule = await findRule(getDb(env.DB), projectId, ruleId);
+export async function getRule(env: Pick<ProjectEnv, 'shard'>, projectId: string, ruleId: string): Promise<StoredRule> {
+  const rule = await findRule(getDb(env.shard), projectId, ruleId);
   if (!rule) throw new NotFound('Rule');
   return rule;
 }
 
 /** Creates a rule at version 1; a client may pass the id it previewed with, so the sampling draws match. */
-export async function createRule(env: Env, projectId: string, body: CreateRuleBody & { id?: string }, createdBy: string | null): Promise<StoredRule> {
+export async function createRule(env: ProjectEnv, projectId: string, body: CreateRuleBody & { id?: string }, createdBy: string | null): Promise<StoredRule> {
   await checkTargets(env, projectId, body.actions);
   const rule: Rule = { ...body, id: body.id ?? crypto.randomUUID(), version: 1 };
   try {
-    await saveRule(getDb(env.DB), projectId, rule, createdBy, true);
+    await saveRule(getDb(env.shard), projectId, rule, createdBy, true);
   } catch (err) {
     if (isUniqueViolation(err)) throw idTaken('rule');
     throw err;
@@ -46,20 +47,20 @@ export async function createRule(env: Env, projectId: string, body: CreateRuleBo
 }
 
 /** Applies a change; a change of condition, sampling, actions, quota or name makes a new version. */
-export async function updateRule(env: Env, projectId: string, ruleId: string, body: UpdateRuleBody, by: string | null): Promise<StoredRule> {
+export async function updateRule(env: ProjectEnv, projectId: string, ruleId: string, body: UpdateRuleBody, by: string | null): Promise<StoredRule> {
   const current = await getRule(env, projectId, ruleId);
   if (body.actions) await checkTargets(env, projectId, body.actions);
   const { quota, ...rest } = body;
   const next: Rule = { ...current, ...rest, quota: quota === null ? undefined : (quota ?? current.quota) };
   const defining = (r: Rule) => JSON.stringify([r.name, r.condition, r.sampling, r.actions, r.quota ?? null]);
   const version = defining(next) === defining(current) ? current.version : current.version + 1;
-  await saveRule(getDb(env.DB), projectId, { ...next, version }, by, false);
+  await saveRule(getDb(env.shard), projectId, { ...next, version }, by, false);
   return getRule(env, projectId, ruleId);
 }
 
-export async function removeRule(env: Env, projectId: string, ruleId: string): Promise<void> {
+export async function removeRule(env: ProjectEnv, projectId: string, ruleId: string): Promise<void> {
   await getRule(env, projectId, ruleId);
-  await deleteRule(getDb(env.DB), projectId, ruleId);
+  await deleteRule(getDb(env.shard), projectId, ruleId);
 }
 
 export const PreviewBody = z.object({
@@ -76,7 +77,7 @@ export type PreviewBody = z.infer<typeof PreviewBody>;
 export const PREVIEW_MAX_TRACES = 5000;
 
 /** Dry run: how many traces of the last `hours` would match and be sampled, with examples. */
-export async function previewRule(env: Env, projectId: string, body: PreviewBody, now = Date.now()) {
+export async function previewRule(env: ProjectEnv, projectId: string, body: PreviewBody, now = Date.now()) {
   const id = body.id ?? crypto.randomUUID();
   const rule = { id, sampling: body.sampling, condition: body.condition };
   const compiled = compileRule(rule);
@@ -87,7 +88,7 @@ export async function previewRule(env: Env, projectId: string, body: PreviewBody
   let sampled = 0;
   let cursor: string | undefined;
   do {
-    const page = await listTraces(env.DB, projectId, { from: now - body.hours * 3_600_000, to: now + 1 }, { cursor, limit: 200, sort: 'time', order: 'desc' });
+    const page = await listTraces(env.shard, projectId, { from: now - body.hours * 3_600_000, to: now + 1 }, { cursor, limit: 200, sort: 'time', order: 'desc' });
     const snapshots = await loadSnapshots(env, projectId, page.data, withAttributes);
     page.data.forEach((t, i) => {
       const d = decide(rule, compiled, snapshots[i]);
@@ -109,17 +110,17 @@ export const BackfillBody = z.object({ from: z.number().int().nonnegative(), to:
 });
 
 /** Starts a backfill: the Queue consumer walks the range page by page, resumable from the saved cursor. */
-export async function startBackfill(env: Env, projectId: string, ruleId: string, range: { from: number; to: number }, by: string | null) {
+export async function startBackfill(env: ProjectEnv, projectId: string, ruleId: string, range: { from: number; to: number }, by: string | null) {
   await getRule(env, projectId, ruleId);
   const id = crypto.randomUUID();
-  await getDb(env.DB).insert(automationBackfills).values({ id, projectId, ruleId, fromMs: range.from, toMs: range.to, status: 'running', createdBy: by });
+  await getDb(env.shard).insert(automationBackfills).values({ id, projectId, ruleId, fromMs: range.from, toMs: range.to, status: 'running', createdBy: by });
   await env.POST_INGEST.send({ type: 'automation.backfill', projectId, ruleId, jobId: id });
   return id;
 }
 
-export async function ruleDetail(env: Env, projectId: string, ruleId: string, days = 7) {
+export async function ruleDetail(env: ProjectEnv, projectId: string, ruleId: string, days = 7) {
   const rule = await getRule(env, projectId, ruleId);
-  const db = getDb(env.DB);
+  const db = getDb(env.shard);
   const since = Date.now() - days * 86_400_000;
   const [stats, backfills] = await Promise.all([ruleStats(db, ruleId, since), listBackfills(db, projectId, ruleId)]);
   return { rule, stats, backfills };

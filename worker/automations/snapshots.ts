@@ -3,6 +3,7 @@ import { readSegments } from '../ingest/payloads';
 import type { Condition } from '../schemas/automations';
 import type { TraceSummary } from '../schemas/traces';
 import { collectSpanAttributes, snapshotFromSummary, type TraceSnapshot } from './snapshot';
+import type { ProjectEnv } from '../data/shards';
 
 /** True when any leaf of the condition looks at span attributes (which live in R2, not D1). */
 export function usesSpanAttributes(c: Condition): boolean {
@@ -31,18 +32,18 @@ async function evaluationsOf(d1: D1Database, projectId: string, traceIds: string
  * some rule asks for them — the attributes of every span, read back from R2.
  */
 export async function loadSnapshots(
-  env: Pick<Env, 'DB' | 'PAYLOADS'>,
+  env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>,
   projectId: string,
   summaries: TraceSummary[],
   withSpanAttributes: boolean,
 ): Promise<TraceSnapshot[]> {
   const ids = summaries.map((s) => s.traceId);
-  const evaluations = await evaluationsOf(env.DB, projectId, ids);
+  const evaluations = await evaluationsOf(env.shard, projectId, ids);
   const attributes = new Map<string, ReadonlyMap<string, readonly string[]>>();
   if (withSpanAttributes) {
     await Promise.all(
       ids.map(async (id) => {
-        const spans = await readSegments(env.PAYLOADS, await listSegments(env.DB, projectId, id));
+        const spans = await readSegments(env.PAYLOADS, await listSegments(env.shard, projectId, id));
         attributes.set(id, collectSpanAttributes(spans.map((s) => ({ ...s.resource, ...s.attributes }))));
       }),
     );

@@ -1,12 +1,13 @@
 import { ruleStats, type BackfillRow, type StoredRule } from '../data/automations';
 import { getDb } from '../db/client';
 import { isoOrNull } from '../lib/time';
+import type { ProjectEnv } from '../data/shards';
 
 const iso = isoOrNull;
 
 /** A rule as the API returns it, with its counters over the last 24 hours. */
-export async function ruleView(env: Env, r: StoredRule) {
-  const stats = await ruleStats(getDb(env.DB), r.id, Date.now() - 86_400_000);
+export async function ruleView(env: Pick<ProjectEnv, 'shard'>, r: StoredRule) {
+  const stats = await ruleStats(getDb(env.shard), r.id, Date.now() - 86_400_000);
   const last24h = { checked: 0, matched: 0, sampled: 0, routed: 0, overQuota: 0, errors: 0 };
   for (const s of stats) for (const k of Object.keys(last24h) as (keyof typeof last24h)[]) last24h[k] += s[k];
   return {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { apiDeployToml } from './deploy-plan.ts';
+import { apiDeployToml, d1Databases } from './deploy-plan.ts';
 
 /**
  * `npm run check:deploy` (also run by CI before the tests): what `npm run deploy` would ship, checked
@@ -34,7 +34,8 @@ try {
     'types', 'worker/worker-configuration.d.ts', '--include-runtime', 'false', '-c', 'wrangler.toml', '--check',
   ]);
   const config = join(tmp, 'wrangler.toml');
-  writeFileSync(config, apiDeployToml(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'), ROOT, '00000000-0000-0000-0000-000000000000'));
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+  writeFileSync(config, apiDeployToml(toml, ROOT, Object.fromEntries(d1Databases(toml).map((d) => [d.binding, d.databaseId]))));
   run('API Worker: production config bundles and validates', 'wrangler', ['deploy', '--dry-run', '--outdir', join(tmp, 'bundle'), '-c', config]);
   run('App: production build', 'vite', ['build'], join(ROOT, 'app'));
 } finally {

@@ -3,10 +3,30 @@
  * of wrangler's table output where it offers no `--json`. No I/O, so tests run them on plain strings.
  */
 
+/** A `[[d1_databases]]` entry of wrangler.toml: the control database (`DB`) or a data shard (`DB_SHARD_<n>`). */
+export interface D1Entry {
+  binding: string;
+  databaseName: string;
+  databaseId: string;
+}
+
+/** The D1 databases wrangler.toml configures, in file order (the control database first). */
+export function d1Databases(toml: string): D1Entry[] {
+  return toml
+    .split(/^\[\[d1_databases\]\]\s*$/m)
+    .slice(1)
+    .map((block) => block.split(/^\[/m)[0])
+    .map((block) => {
+      const field = (name: string) => new RegExp(`^${name}\\s*=\\s*"([^"]*)"`, 'm').exec(block)?.[1] ?? '';
+      return { binding: field('binding'), databaseName: field('database_name'), databaseId: field('database_id') };
+    });
+}
+
 /** Resource names the deploy creates or reuses, read from wrangler.toml and app/wrangler.toml. */
 export interface DeployNames {
   worker: string;
-  database: string;
+  /** The control database and every data shard, each with the D1 database name it deploys to. */
+  databases: { binding: string; name: string }[];
   bucket: string;
   /** The post-ingest queue and every dead-letter queue its consumers name. */
   queues: string[];
@@ -23,19 +43,29 @@ function replaceOnce(text: string, pattern: RegExp, replacement: (...m: string[]
 }
 
 /**
- * The API Worker's production config, from the repository's wrangler.toml: the real D1 id,
- * SIEVE_ENV = "production" and any other [vars] given, paths made absolute (the file lives under
- * .wrangler/), and no public URL: browsers, SDKs and OTLP exporters reach the API through the app's
- * origin (its service binding).
+ * The API Worker's production config, from the repository's wrangler.toml: the real D1 id of each
+ * database (by binding: the control database and every shard), SIEVE_ENV = "production" and any other
+ * [vars] given, paths made absolute (the file lives under .wrangler/), and no public URL: browsers,
+ * SDKs and OTLP exporters reach the API through the app's origin (its service binding).
  */
-export function apiDeployToml(toml: string, root: string, databaseId: string, vars: Record<string, string> = {}): string {
+export function apiDeployToml(toml: string, root: string, databaseIds: Record<string, string>, vars: Record<string, string> = {}): string {
   if (/^(workers_dev|preview_urls|routes?)\s*=/m.test(toml)) {
     throw new Error('wrangler.toml already sets workers_dev, preview_urls or routes; update worker/cli/deploy-plan.ts to keep them');
   }
   const abs = (p: string) => JSON.stringify(p.startsWith('/') ? p : `${root}/${p.replace(/^\.\//, '')}`);
   let out = replaceOnce(toml, /^main = "(.+)"$/m, (_, p) => `main = ${abs(p)}\nworkers_dev = false\npreview_urls = false`, 'main');
-  out = replaceOnce(out, /^migrations_dir = "(.+)"$/m, (_, p) => `migrations_dir = ${abs(p)}`, 'migrations_dir');
-  out = replaceOnce(out, /^database_id = ".*"$/m, () => `database_id = ${JSON.stringify(databaseId)}`, 'database_id');
+  out = out.replace(/^migrations_dir = "(.+)"$/gm, (_, p) => `migrations_dir = ${abs(p)}`);
+  const [head, ...blocks] = out.split(/^(?=\[\[d1_databases\]\]\s*$)/m);
+  const bindings = new Set<string>();
+  out = head + blocks.map((block) => {
+    const binding = /^binding\s*=\s*"([^"]*)"/m.exec(block)?.[1] ?? '';
+    const id = databaseIds[binding];
+    if (!id) throw new Error(`wrangler.toml: no D1 id given for binding ${binding || '(none)'}`);
+    if (bindings.has(binding)) throw new Error(`wrangler.toml: binding ${binding} appears twice`);
+    bindings.add(binding);
+    return replaceOnce(block, /^database_id = ".*"$/m, () => `database_id = ${JSON.stringify(id)}`, `database_id of ${binding}`);
+  }).join('');
+  for (const binding of Object.keys(databaseIds)) if (!bindings.has(binding)) throw new Error(`wrangler.toml: no [[d1_databases]] with binding ${binding}`);
   for (const [key, value] of Object.entries({ ...vars, SIEVE_ENV: 'production' })) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`not a [vars] name: ${key}`);
     out = replaceOnce(out, new RegExp(`^${key} = .*$`, 'm'), () => `${key} = ${JSON.stringify(value)}`, `[vars] ${key}`);
@@ -91,15 +121,15 @@ export function deployedUrl(output: string, suffix: 'workers.dev' | 'pages.dev')
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * The first admin and a first project, idempotently: an existing user keeps their password, and the
- * project is created only when the user has none.
+ * The first admin and a first project (on data shard `shard`), idempotently: an existing user keeps
+ * their password, and the project is created only when the user has none.
  */
-export function firstAdminSql(a: { email: string; passwordHash: string; userId: string; projectId: string; projectName: string }): string {
+export function firstAdminSql(a: { email: string; passwordHash: string; userId: string; projectId: string; projectName: string; shard: string }): string {
   const email = q(a.email.toLowerCase());
   return `INSERT INTO users (id, email, name, password_hash) VALUES (${q(a.userId)}, ${email}, 'Admin', ${q(a.passwordHash)})
   ON CONFLICT (email) DO NOTHING;
-INSERT INTO projects (id, name)
-  SELECT ${q(a.projectId)}, ${q(a.projectName)}
+INSERT INTO projects (id, name, shard)
+  SELECT ${q(a.projectId)}, ${q(a.projectName)}, ${q(a.shard)}
   WHERE NOT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ${email});
 INSERT OR IGNORE INTO memberships (project_id, user_id, role)
   SELECT ${q(a.projectId)}, u.id, 'admin' FROM users u

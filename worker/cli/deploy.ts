@@ -8,9 +8,10 @@ import { hashPassword } from '../lib/crypto.ts';
 import { apiDeployToml, deployedUrl, firstAdminSql, pagesToml, r2BucketNames, tableColumn, type DeployNames } from './deploy-plan.ts';
 
 /**
- * `npm run deploy`: creates or reuses the Cloudflare resources named in wrangler.toml (D1, R2, the
- * post-ingest Queue and its dead-letter queue), writes the production config with the real D1 id
- * under .wrangler/ (never committed), applies remote migrations, deploys the API Worker, then builds
+ * `npm run deploy`: creates or reuses the Cloudflare resources named in wrangler.toml (the D1 control
+ * database and every data shard `DB_SHARD_<n>`, R2, the post-ingest Queue and its dead-letter queue),
+ * writes the production config with the real D1 ids under .wrangler/ (never committed), applies the
+ * remote migrations to every database, deploys the API Worker, then builds
  * the app and deploys it to Pages with its service binding to the API. `--dry-run` prints every step
  * and writes the generated configs, but runs nothing remote. Secrets go through `wrangler secret put`.
  */
@@ -101,7 +102,7 @@ function json<T>(out: string): T {
 function readNames(): { names: DeployNames; api: ReturnType<typeof unstable_readConfig>; app: ReturnType<typeof unstable_readConfig> } {
   const api = unstable_readConfig({ config: join(ROOT, 'wrangler.toml') });
   const app = unstable_readConfig({ config: join(ROOT, 'app/wrangler.toml') });
-  const [db] = api.d1_databases;
+  const databases: DeployNames['databases'] = api.d1_databases.map((d: { binding: string; database_name?: string }) => ({ binding: d.binding, name: d.database_name ?? '' }));
   const [bucket] = api.r2_buckets;
   const queues = new Set<string>();
   for (const p of api.queues.producers ?? []) queues.add(p.queue);
@@ -109,8 +110,10 @@ function readNames(): { names: DeployNames; api: ReturnType<typeof unstable_read
     queues.add(c.queue);
     if (c.dead_letter_queue) queues.add(c.dead_letter_queue);
   }
-  if (!api.name || !db?.database_name || !bucket?.bucket_name || !app.name) throw new Error('wrangler.toml or app/wrangler.toml lacks a name, D1 database or R2 bucket');
-  return { names: { worker: api.name, database: db.database_name, bucket: bucket.bucket_name, queues: [...queues], app: app.name }, api, app };
+  if (!api.name || !databases.some((d) => d.binding === 'DB') || databases.some((d) => !d.name) || !bucket?.bucket_name || !app.name) {
+    throw new Error('wrangler.toml or app/wrangler.toml lacks a name, the D1 binding DB (or a database_name), or an R2 bucket');
+  }
+  return { names: { worker: api.name, databases, bucket: bucket.bucket_name, queues: [...queues], app: app.name }, api, app };
 }
 
 const location = flags.location ? ['--location', flags.location] : [];
@@ -173,12 +176,12 @@ async function ensureQueues(names: string[]): Promise<void> {
 }
 
 /** The production config: [vars] from the environment override the file's (SIEVE_ENV is always production). */
-function writeApiConfig(databaseId: string, vars: Record<string, unknown>): void {
+function writeApiConfig(databaseIds: Record<string, string>, vars: Record<string, unknown>): void {
   const fromEnv = Object.fromEntries(Object.keys(vars).filter((k) => k !== 'SIEVE_ENV' && process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
   // Cloudflare's Queue is durable, so production acknowledges OTLP requests once queued (see wrangler.toml).
   const overrides = { INGEST_MODE: 'queued', ...fromEnv };
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(API_CONFIG, apiDeployToml(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'), ROOT, databaseId, overrides));
+  writeFileSync(API_CONFIG, apiDeployToml(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'), ROOT, databaseIds, overrides));
   say(`  wrote ${API_CONFIG.replace(`${ROOT}/`, '')}${Object.keys(fromEnv).length ? ` (from the environment: ${Object.keys(fromEnv).join(', ')})` : ''}`);
 }
 
@@ -221,11 +224,11 @@ async function deployAppOnWorkers(): Promise<{ url: string | null; deployment: n
   return { url: deployedUrl(out, 'workers.dev'), deployment: null };
 }
 
-async function createFirstAdmin(email: string, password: string): Promise<void> {
+async function createFirstAdmin(email: string, password: string, shard: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sieve-admin-'));
   try {
     const file = join(dir, 'admin.sql');
-    const sql = firstAdminSql({ email, passwordHash: await hashPassword(password), userId: crypto.randomUUID(), projectId: crypto.randomUUID(), projectName: 'My project' });
+    const sql = firstAdminSql({ email, passwordHash: await hashPassword(password), userId: crypto.randomUUID(), projectId: crypto.randomUUID(), projectName: 'My project', shard });
     writeFileSync(file, sql, { mode: 0o600 });
     await wrangler(['d1', 'execute', 'DB', '--remote', '-c', API_CONFIG, '--file', file], { quiet: true });
     if (!dry) say(`  ${email} can sign in (an existing user keeps their password)`);
@@ -239,16 +242,17 @@ async function main(): Promise<void> {
   say(`Deploying Sieve${dry ? ' (dry run: remote commands are printed, not run)' : ''}`);
   step(1, 'Cloudflare login');
   await checkLogin();
-  step(2, `D1 database "${names.database}"`);
-  const databaseId = await ensureDatabase(names.database);
+  step(2, `D1 databases ${names.databases.map((d) => `"${d.name}" (${d.binding})`).join(', ')}`);
+  const databaseIds: Record<string, string> = {};
+  for (const d of names.databases) databaseIds[d.binding] = await ensureDatabase(d.name);
   step(3, `R2 bucket "${names.bucket}"`);
   await ensureBucket(names.bucket);
   step(4, `Queues ${names.queues.map((q) => `"${q}"`).join(', ')}`);
   await ensureQueues(names.queues);
   step(5, 'Production config for the API Worker');
-  writeApiConfig(databaseId, api.vars ?? {});
-  step(6, 'Remote D1 migrations (before the code that needs them)');
-  await wrangler(['d1', 'migrations', 'apply', 'DB', '--remote', '-c', API_CONFIG]);
+  writeApiConfig(databaseIds, api.vars ?? {});
+  step(6, 'Remote D1 migrations on every database (before the code that needs them)');
+  for (const d of names.databases) await wrangler(['d1', 'migrations', 'apply', d.binding, '--remote', '-c', API_CONFIG]);
   step(7, `API Worker "${names.worker}" (SIEVE_ENV=production, cron, queue consumers, Durable Object)`);
   await wrangler(['deploy', '-c', API_CONFIG]);
   let app_ = { url: null as string | null, deployment: null as string | null };
@@ -259,7 +263,7 @@ async function main(): Promise<void> {
   const admin = { email: process.env.SIEVE_ADMIN_EMAIL, password: process.env.SIEVE_ADMIN_PASSWORD };
   if (admin.email && admin.password) {
     step(9, `First admin ${admin.email}`);
-    await createFirstAdmin(admin.email, admin.password);
+    await createFirstAdmin(admin.email, admin.password, names.databases.find((d) => d.binding.startsWith('DB_SHARD_'))?.binding ?? 'DB');
   }
   summary(names, app_, !!(admin.email && admin.password));
 }
@@ -276,7 +280,7 @@ function summary(names: DeployNames, app: { url: string | null; deployment: stri
   }
   if (app.deployment) say(`  This deployment:    ${app.deployment}`);
   say(`  API Worker:         ${names.worker} (no public URL: reached through the app's API service binding)`);
-  say(`  Resources:          D1 ${names.database}, R2 ${names.bucket}, queues ${names.queues.join(', ')}`);
+  say(`  Resources:          D1 ${names.databases.map((d) => d.name).join(', ')}, R2 ${names.bucket}, queues ${names.queues.join(', ')}`);
   say('\nNext steps:');
   let n = 1;
   if (!adminDone) {

@@ -3,21 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword, sha256Hex } from '../lib/crypto.ts';
 import { LOCAL_DEFAULTS, type LocalConfig } from './config.ts';
-import { run } from './wrangler.ts';
+import { localDatabases, run } from './wrangler.ts';
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * Seeds the demo project, its admin and its API key into local D1, idempotently: a restart keeps
- * what exists, and applies a password or key given in the environment.
+ * Seeds the demo project, its admin and its API key into the local control database, idempotently: a
+ * restart keeps what exists, and applies a password or key given in the environment. A new demo
+ * project lives on the first data shard; one made before shards existed stays where it is ('DB').
  */
 export async function seedLocal(cfg: LocalConfig): Promise<void> {
   const { projectId, projectName } = LOCAL_DEFAULTS;
   const passwordHash = await hashPassword(cfg.adminPassword);
   const keyHash = await sha256Hex(cfg.demoApiKey);
   const onUserConflict = cfg.adminPasswordFromEnv ? 'DO UPDATE SET password_hash = excluded.password_hash' : 'DO NOTHING';
+  const shard = localDatabases().find((d) => d.binding.startsWith('DB_SHARD_'))?.binding ?? 'DB';
   const sql = `
-INSERT OR IGNORE INTO projects (id, name, retention_days) VALUES (${q(projectId)}, ${q(projectName)}, 90);
+INSERT OR IGNORE INTO projects (id, name, retention_days, shard) VALUES (${q(projectId)}, ${q(projectName)}, 90, ${q(shard)});
 INSERT INTO users (id, email, name, password_hash) VALUES (${q(crypto.randomUUID())}, ${q(cfg.adminEmail)}, 'Admin', ${q(passwordHash)})
   ON CONFLICT (email) ${onUserConflict};
 INSERT OR IGNORE INTO memberships (project_id, user_id, role)

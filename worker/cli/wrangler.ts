@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { d1Databases, type D1Entry } from './deploy-plan.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'node_modules/.bin');
@@ -54,10 +56,30 @@ export async function buildAppIfStale(log: (s: string) => void): Promise<void> {
   await run('vite', ['build'], { quiet: true, cwd: join(ROOT, 'app') });
 }
 
+/** The D1 databases of the API Worker's wrangler.toml: the control database `DB`, then the data shards. */
+export function localDatabases(): D1Entry[] {
+  return d1Databases(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'));
+}
+
+/** Applies the one migrations directory to every local database: the control database and each data shard. */
 export async function applyMigrations(stateDir: string): Promise<void> {
-  await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '-c', 'wrangler.toml', '--persist-to', stateDir], {
-    quiet: true,
-  });
+  for (const { binding } of localDatabases()) {
+    await run('wrangler', ['d1', 'migrations', 'apply', binding, '--local', '-c', 'wrangler.toml', '--persist-to', stateDir], { quiet: true });
+  }
+}
+
+/**
+ * The SQLite file miniflare keeps for a local D1 database under a state directory: a Durable Object of
+ * the class `D1DatabaseObject` named by the database id, whose file name is workerd's id for that name
+ * (the first 16 bytes of HMAC-SHA256(SHA-256(namespace key), name), then 16 of the same over those).
+ */
+export function localD1File(stateDir: string, binding = 'DB'): string {
+  const entry = localDatabases().find((d) => d.binding === binding);
+  if (!entry) throw new Error(`wrangler.toml has no D1 binding ${binding}`);
+  const key = createHash('sha256').update('miniflare-D1DatabaseObject').digest();
+  const head = createHmac('sha256', key).update(entry.databaseId).digest().subarray(0, 16);
+  const tail = createHmac('sha256', key).update(head).digest().subarray(0, 16);
+  return join(stateDir, 'v3/d1/miniflare-D1DatabaseObject', `${Buffer.concat([head, tail]).toString('hex')}.sqlite`);
 }
 
 /**

@@ -16,12 +16,12 @@ export async function listProjectsOfUser(db: Db, { userId }: { userId: string })
   return rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) }));
 }
 
-/** Creates a project with its creator as the first admin, in one transaction. */
-export async function createProject(db: Db, { name, adminUserId }: { name: string; adminUserId: string }): Promise<ProjectResponse> {
+/** Creates a project on the given data shard (see worker/data/shards.ts) with its creator as the first admin, in one transaction. */
+export async function createProject(db: Db, { name, adminUserId, shard }: { name: string; adminUserId: string; shard: string }): Promise<ProjectResponse> {
   const id = crypto.randomUUID();
   const createdAt = Date.now();
   await db.batch([
-    db.insert(projects).values({ id, name, createdAt }),
+    db.insert(projects).values({ id, name, createdAt, shard }),
     db.insert(memberships).values({ projectId: id, userId: adminUserId, role: 'admin', createdAt }),
   ]);
   return { id, name, role: 'admin', createdAt: iso(createdAt) };

@@ -7,15 +7,15 @@ import { getTraceSummary, listSegments } from './trace-index';
 /**
  * One trace with its signals and all its spans read back from R2: the body of
  * `GET /api/v1/traces/:traceId`, also embedded in a queue item's review context. Null when the
- * project has no such trace.
+ * project has no such trace. `shard` is the project's data shard (worker/data/shards.ts).
  */
-export async function getTraceDetail(env: Pick<Env, 'DB' | 'PAYLOADS'>, projectId: string, traceId: string): Promise<TraceDetailResponse | null> {
+export async function getTraceDetail(shard: D1Database, payloads: R2Bucket, projectId: string, traceId: string): Promise<TraceDetailResponse | null> {
   const [trace, segments, signals] = await Promise.all([
-    getTraceSummary(env.DB, projectId, traceId),
-    listSegments(env.DB, projectId, traceId),
-    listSignals(env.DB, projectId, traceId),
+    getTraceSummary(shard, projectId, traceId),
+    listSegments(shard, projectId, traceId),
+    listSignals(shard, projectId, traceId),
   ]);
   if (!trace) return null;
-  const spans = await readSegments(env.PAYLOADS, segments);
+  const spans = await readSegments(payloads, segments);
   return { trace, ...signals, spans: spans.map(toSpanDetail) };
 }

@@ -8,6 +8,7 @@ import { iso, isoOrNull } from '../lib/time';
 import type { ExportFormat, ExportJobResponse } from '../schemas/datasets';
 import { LEASE_MS, runExportJob, type JobRow } from './export-writer';
 import { EXPORT_CONTENT_TYPE, exportFilename } from './formats';
+import type { ProjectEnv } from '../data/shards';
 
 /**
  * Exports written to R2 with a multipart upload, so they can be downloaded again later. The job runs
@@ -32,8 +33,8 @@ function toResponse(j: JobRow): ExportJobResponse {
   };
 }
 
-async function loadJob(env: Pick<Env, 'DB'>, s: { projectId: string; datasetId: string; exportId: string }): Promise<JobRow> {
-  const job = await getDb(env.DB)
+async function loadJob(env: Pick<ProjectEnv, 'shard'>, s: { projectId: string; datasetId: string; exportId: string }): Promise<JobRow> {
+  const job = await getDb(env.shard)
     .select()
     .from(datasetExports)
     .where(and(eq(datasetExports.projectId, s.projectId), eq(datasetExports.datasetId, s.datasetId), eq(datasetExports.id, s.exportId)))
@@ -44,7 +45,7 @@ async function loadJob(env: Pick<Env, 'DB'>, s: { projectId: string; datasetId: 
 
 /** Creates the job (its row and its R2 multipart upload); `runExportJob` writes it. */
 export async function createExportJob(
-  env: Pick<Env, 'DB' | 'PAYLOADS'>,
+  env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>,
   s: { dataset: DatasetRow; version: number; format: ExportFormat; createdBy: string },
 ): Promise<JobRow> {
   const { dataset, version, format } = s;
@@ -52,19 +53,19 @@ export async function createExportJob(
   const key = `exports/${dataset.projectId}/${dataset.id}/${id}/${exportFilename(dataset.name, version, format)}`;
   const upload = await env.PAYLOADS.createMultipartUpload(key, { httpMetadata: { contentType: EXPORT_CONTENT_TYPE[format] } });
   const now = Date.now();
-  const total = (await versionRecordCount(env.DB, { projectId: dataset.projectId, datasetId: dataset.id, version })) ?? 0;
+  const total = (await versionRecordCount(env.shard, { projectId: dataset.projectId, datasetId: dataset.id, version })) ?? 0;
   const row: JobRow = {
     id, projectId: dataset.projectId, datasetId: dataset.id, version, format, status: 'running', r2Key: key, uploadId: upload.uploadId,
     parts: '[]', afterSeq: 0, skipBytes: 0, totalRecords: total, recordsWritten: 0, bytesWritten: 0, peakChunkBytes: 0, error: null,
     leaseUntil: now + LEASE_MS, createdBy: s.createdBy, createdAt: now, updatedAt: now, completedAt: null,
   };
-  await getDb(env.DB).insert(datasetExports).values(row);
+  await getDb(env.shard).insert(datasetExports).values(row);
   return row;
 }
 
 /** Creates the job and writes it after the response. */
 export async function startExportJob(
-  env: Pick<Env, 'DB' | 'PAYLOADS'>,
+  env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>,
   ctx: Pick<ExecutionContext, 'waitUntil'>,
   s: { dataset: DatasetRow; version: number; format: ExportFormat; createdBy: string },
 ): Promise<ExportJobResponse> {
@@ -75,14 +76,14 @@ export async function startExportJob(
 
 /** The job's status; a running job whose worker stopped (lease expired) is resumed here. */
 export async function getExportJob(
-  env: Pick<Env, 'DB' | 'PAYLOADS'>,
+  env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>,
   ctx: Pick<ExecutionContext, 'waitUntil'>,
   s: { projectId: string; datasetId: string; exportId: string },
 ): Promise<ExportJobResponse> {
   const job = await loadJob(env, s);
   const now = Date.now();
   if (job.status === 'running' && job.leaseUntil < now) {
-    const claimed = await getDb(env.DB)
+    const claimed = await getDb(env.shard)
       .update(datasetExports)
       .set({ leaseUntil: now + LEASE_MS })
       .where(and(eq(datasetExports.id, job.id), lt(datasetExports.leaseUntil, now)))
@@ -93,8 +94,8 @@ export async function getExportJob(
 }
 
 /** The dataset's export jobs, newest first. */
-export async function listExportJobs(env: Pick<Env, 'DB'>, s: { projectId: string; datasetId: string }): Promise<ExportJobResponse[]> {
-  const rows = await getDb(env.DB)
+export async function listExportJobs(env: Pick<ProjectEnv, 'shard'>, s: { projectId: string; datasetId: string }): Promise<ExportJobResponse[]> {
+  const rows = await getDb(env.shard)
     .select()
     .from(datasetExports)
     .where(and(eq(datasetExports.projectId, s.projectId), eq(datasetExports.datasetId, s.datasetId)))
@@ -105,7 +106,7 @@ export async function listExportJobs(env: Pick<Env, 'DB'>, s: { projectId: strin
 }
 
 /** The finished export file as a download. */
-export async function downloadExport(env: Pick<Env, 'DB' | 'PAYLOADS'>, s: { projectId: string; datasetId: string; exportId: string }): Promise<Response> {
+export async function downloadExport(env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>, s: { projectId: string; datasetId: string; exportId: string }): Promise<Response> {
   const job = await loadJob(env, s);
   if (job.status !== 'done') throw new Conflict(job.status === 'failed' ? 'This export failed; start a new one.' : 'This export is still being written; try again when its status is done.');
   const obj = await env.PAYLOADS.get(job.r2Key);

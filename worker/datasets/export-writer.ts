@@ -3,6 +3,7 @@ import { getDb } from '../db/client';
 import { datasetExports } from '../db/datasets';
 import { exportChunks } from './export';
 import { PartBuffer } from './part-buffer';
+import type { ProjectEnv } from '../data/shards';
 
 /** R2 wants equal parts of at least 5 MiB but the last: 8 MiB is about what a job holds in memory. */
 export const PART_BYTES = 8 * 1024 * 1024;
@@ -19,8 +20,8 @@ type Part = { partNumber: number; etag: string };
  * The export's bytes are deterministic, so a resumed run re-reads from the last record that ended
  * before the uploaded parts and drops the bytes already uploaded.
  */
-export async function runExportJob(env: Pick<Env, 'DB' | 'PAYLOADS'>, job: JobRow, budgetMs = BUDGET_MS, partBytes = PART_BYTES): Promise<void> {
-  const db = getDb(env.DB);
+export async function runExportJob(env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>, job: JobRow, budgetMs = BUDGET_MS, partBytes = PART_BYTES): Promise<void> {
+  const db = getDb(env.shard);
   const started = Date.now();
   const upload = env.PAYLOADS.resumeMultipartUpload(job.r2Key, job.uploadId ?? '');
   const parts = JSON.parse(job.parts) as Part[];
@@ -52,7 +53,7 @@ export async function runExportJob(env: Pick<Env, 'DB' | 'PAYLOADS'>, job: JobRo
     await save();
   };
   try {
-    for await (const chunk of exportChunks(env.DB, { projectId: job.projectId, datasetId: job.datasetId, version: job.version, format: job.format, afterSeq })) {
+    for await (const chunk of exportChunks(env.shard, { projectId: job.projectId, datasetId: job.datasetId, version: job.version, format: job.format, afterSeq })) {
       peakChunkBytes = Math.max(peakChunkBytes, chunk.bytes.byteLength);
       const start = produced;
       produced += chunk.bytes.byteLength;

@@ -3,6 +3,7 @@ import { loadQueue } from '../queues/service';
 import { MAX_TRACES_PER_REQUEST, type AddFromQueueBody, type AddFromTracesResponse } from '../schemas/datasets';
 import { addRecordsFromTraces } from './from-traces';
 import type { AnnotationContext } from './mapping';
+import type { ProjectEnv } from '../data/shards';
 
 /**
  * Adds a queue's reviewed traces to a dataset, with the review as provenance and as a source for the
@@ -10,14 +11,14 @@ import type { AnnotationContext } from './mapping';
  * several reviews of one trace, the latest submitted one speaks for it.
  */
 export async function addRecordsFromQueue(
-  env: Env,
+  env: ProjectEnv,
   projectId: string,
   datasetId: string,
   body: AddFromQueueBody,
   addedBy: string,
 ): Promise<AddFromTracesResponse> {
   await loadQueue(env, projectId, body.queueId);
-  const { results } = await env.DB
+  const { results } = await env.shard
     .prepare(
       `SELECT id, trace_id, "values", notes, reviewer_name FROM annotations
        WHERE project_id = ? AND queue_id = ? ORDER BY updated_at DESC, id`,

@@ -7,6 +7,7 @@ import { FieldMapping, MAX_TRACES_PER_REQUEST, type AddFromTracesResponse, type 
 import { filterFromParams, TraceQueryParams, type TraceFilter } from '../schemas/filters';
 import { mapTrace, type AnnotationContext } from './mapping';
 import { loadDataset, prepareRecord, schemaOf } from './service';
+import type { ProjectEnv } from '../data/shards';
 
 /** Traces read from R2 and mapped per step: memory holds one step, whatever the number of traces. */
 const STEP = 50;
@@ -40,7 +41,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
  * a record of are skipped (unless `allowDuplicates`); the automations call this with `source`.
  */
 export async function addRecordsFromTraces(
-  env: Pick<Env, 'DB' | 'PAYLOADS'>,
+  env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>,
   projectId: string,
   datasetId: string,
   traceIds: string[],
@@ -52,16 +53,16 @@ export async function addRecordsFromTraces(
   const schema = schemaOf(row);
   const ids = [...new Set(traceIds.map((t) => t.toLowerCase()))];
   const dedupe = opts.allowDuplicates ? 'none' : opts.source ? 'ever' : 'live';
-  const already = dedupe === 'none' ? new Set<string>() : await tracesInDataset(env.DB, { projectId, datasetId, traceIds: ids, ever: dedupe === 'ever' });
+  const already = dedupe === 'none' ? new Set<string>() : await tracesInDataset(env.shard, { projectId, datasetId, traceIds: ids, ever: dedupe === 'ever' });
   const todo = ids.filter((id) => !already.has(id));
   const addedBy = opts.source ? `rule:${opts.source.ruleId}` : (opts.addedBy ?? 'api');
-  const writer = new ChangeWriter(env.DB, { projectId, datasetId, addedBy, dedupe });
+  const writer = new ChangeWriter(env.shard, { projectId, datasetId, addedBy, dedupe });
   const notFound: string[] = [];
   const rejected: AddFromTracesResponse['rejected'] = [];
   try {
     for (let i = 0; i < todo.length; i += STEP) {
       const step = todo.slice(i, i + STEP);
-      const details = await mapLimit(step, CONCURRENCY, (id) => getTraceDetail(env, projectId, id));
+      const details = await mapLimit(step, CONCURRENCY, (id) => getTraceDetail(env.shard, env.PAYLOADS, projectId, id));
       const records: NewRecord[] = [];
       details.forEach((detail, k) => {
         const traceId = step[k];

@@ -5,6 +5,7 @@ import { projectRedactor } from '../ingest/redaction-cache';
 import { parseCsvImport, parseJsonl } from './import';
 import { redactRecord } from './redact-records';
 import { loadDataset, prepareRecord, schemaOf } from './service';
+import type { ProjectEnv } from '../data/shards';
 
 const STEP = 500;
 
@@ -13,7 +14,7 @@ const STEP = 500;
  * reported with its number and why (not JSON, no input, not matching the record schema, too large).
  */
 export async function importRecords(
-  env: Pick<Env, 'DB'>,
+  env: Pick<ProjectEnv, 'shard' | 'control'>,
   s: { projectId: string; datasetId: string; text: string; format: 'jsonl' | 'csv'; addedBy: string },
 ): Promise<ImportResponse> {
   const row = await loadDataset(env, s.projectId, s.datasetId);
@@ -23,9 +24,9 @@ export async function importRecords(
     throw new Unprocessable(`The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows; split it.`, { limit: MAX_IMPORT_ROWS });
   }
   const schema = schemaOf(row);
-  const redactor = await projectRedactor(env.DB, s.projectId);
+  const redactor = await projectRedactor(env.control, s.projectId);
   const errors: ImportRowError[] = [...parsed.errors];
-  const writer = new ChangeWriter(env.DB, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });
+  const writer = new ChangeWriter(env.shard, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });
   let staged = 0;
   try {
     for (let i = 0; i < parsed.rows.length; i += STEP) {

@@ -9,6 +9,7 @@ import type { Principal } from '../middleware/auth';
 import type { ChangeResponse, EditRecordBody, RecordInput, RecordResponse, RecordSchema } from '../schemas/datasets';
 import { toRecordResponse } from './formats';
 import { schemaProblems, serializeValues, type RecordValues } from './record-check';
+import type { ProjectEnv } from '../data/shards';
 
 /** Dataset changes made by people and API clients: add, edit, remove. Imports and trace adds build on these. */
 
@@ -16,8 +17,8 @@ import { schemaProblems, serializeValues, type RecordValues } from './record-che
 export const actor = (p: Principal): string => (p.kind === 'user' ? p.userId : `key:${p.keyId}`);
 
 /** The dataset's row; 404 when the project has no such dataset. */
-export async function loadDataset(env: Pick<Env, 'DB'>, projectId: string, datasetId: string): Promise<DatasetRow> {
-  const row = await getDatasetRow(getDb(env.DB), { projectId, datasetId });
+export async function loadDataset(env: Pick<ProjectEnv, 'shard'>, projectId: string, datasetId: string): Promise<DatasetRow> {
+  const row = await getDatasetRow(getDb(env.shard), { projectId, datasetId });
   if (!row) throw new NotFound('Dataset');
   return row;
 }
@@ -26,13 +27,13 @@ export async function loadDataset(env: Pick<Env, 'DB'>, projectId: string, datas
 export const schemaOf = (row: DatasetRow): RecordSchema | null => (row.recordSchema ? (JSON.parse(row.recordSchema) as RecordSchema) : null);
 
 /** The version to read: the one named, a tag's, or the newest. */
-export async function resolveVersion(env: Pick<Env, 'DB'>, row: DatasetRow, sel: { version?: number; tag?: string }): Promise<number> {
+export async function resolveVersion(env: Pick<ProjectEnv, 'shard'>, row: DatasetRow, sel: { version?: number; tag?: string }): Promise<number> {
   if (sel.version !== undefined) {
     if (sel.version > row.version) throw new NotFound(`Version ${sel.version}`);
     return sel.version;
   }
   if (sel.tag !== undefined) {
-    const tag = await env.DB.prepare('SELECT version FROM dataset_tags WHERE dataset_id = ? AND project_id = ? AND tag = ?')
+    const tag = await env.shard.prepare('SELECT version FROM dataset_tags WHERE dataset_id = ? AND project_id = ? AND tag = ?')
       .bind(row.id, row.projectId, sel.tag)
       .first<{ version: number }>();
     if (!tag) throw new NotFound(`Tag “${sel.tag}”`);
@@ -53,14 +54,14 @@ export function prepareRecord(values: RecordValues, schema: RecordSchema | null,
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** Adds records as one new version; all or nothing: any invalid record is a 422 naming each problem. */
-export async function addRecords(env: Pick<Env, 'DB'>, s: { projectId: string; datasetId: string; records: RecordInput[]; addedBy: string }): Promise<ChangeResponse> {
+export async function addRecords(env: Pick<ProjectEnv, 'shard' | 'control'>, s: { projectId: string; datasetId: string; records: RecordInput[]; addedBy: string }): Promise<ChangeResponse> {
   const row = await loadDataset(env, s.projectId, s.datasetId);
   const schema = schemaOf(row);
-  const redactor = await projectRedactor(env.DB, s.projectId);
+  const redactor = await projectRedactor(env.control, s.projectId);
   const prepared = s.records.map((r) => prepareRecord(redactRecord(r, redactor), schema, { kind: 'api', ...r.source }));
   const problems = prepared.flatMap((p, index) => ('problem' in p ? [{ index, message: p.problem }] : []));
   if (problems.length) throw new Unprocessable(`${plural(problems.length, 'record')} not valid; nothing was added.`, problems);
-  const writer = new ChangeWriter(env.DB, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });
+  const writer = new ChangeWriter(env.shard, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.addedBy, dedupe: 'none' });
   await writer.stage(prepared as NewRecord[]);
   const result = await writer.commit({ summary: 'Added records' });
   return { version: result.version, added: result.added.map((a) => a.recordId), removed: [] };
@@ -68,11 +69,11 @@ export async function addRecords(env: Pick<Env, 'DB'>, s: { projectId: string; d
 
 /** Replaces a record's values in a new version (the old row stays in the versions that had it). */
 export async function editRecord(
-  env: Pick<Env, 'DB'>,
+  env: Pick<ProjectEnv, 'shard'>,
   s: { projectId: string; datasetId: string; recordId: string; patch: EditRecordBody; editedBy: string },
 ): Promise<RecordResponse> {
   const row = await loadDataset(env, s.projectId, s.datasetId);
-  const live = await liveRecord(env.DB, s);
+  const live = await liveRecord(env.shard, s);
   if (!live) throw new NotFound('Record');
   const parse = (t: string | null) => (t === null ? null : JSON.parse(t));
   const p = s.patch;
@@ -93,19 +94,19 @@ export async function editRecord(
   };
   const prepared = prepareRecord(values, schemaOf(row), source, s.recordId);
   if ('problem' in prepared) throw new Unprocessable(`The record is not valid: ${prepared.problem}.`);
-  const writer = new ChangeWriter(env.DB, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.editedBy, dedupe: 'none' });
+  const writer = new ChangeWriter(env.shard, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.editedBy, dedupe: 'none' });
   await writer.stage([prepared]);
   await writer.commit({ remove: [s.recordId], summary: 'Edited a record' });
-  const edited = await liveRecord(env.DB, s);
+  const edited = await liveRecord(env.shard, s);
   if (!edited) throw new NotFound('Record');
   return toRecordResponse(edited);
 }
 
 /** Removes records in a new version; ids not in the newest version are ignored (and not listed as removed). */
-export async function removeRecords(env: Pick<Env, 'DB'>, s: { projectId: string; datasetId: string; recordIds: string[]; removedBy: string }): Promise<ChangeResponse> {
+export async function removeRecords(env: Pick<ProjectEnv, 'shard'>, s: { projectId: string; datasetId: string; recordIds: string[]; removedBy: string }): Promise<ChangeResponse> {
   await loadDataset(env, s.projectId, s.datasetId);
   const ids = [...new Set(s.recordIds)];
-  const writer = new ChangeWriter(env.DB, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.removedBy, dedupe: 'none' });
+  const writer = new ChangeWriter(env.shard, { projectId: s.projectId, datasetId: s.datasetId, addedBy: s.removedBy, dedupe: 'none' });
   const result = await writer.commit({ remove: ids, summary: 'Removed records' });
   return { version: result.version, added: [], removed: result.removed };
 }

@@ -12,6 +12,24 @@ export const projects = sqliteTable('projects', {
   retentionDays: integer('retention_days'),
   /** JSON RedactionConfig applied at ingest before anything is stored. */
   redaction: text('redaction').notNull().default('{}'),
+  /**
+   * The D1 binding that holds the project's data (`DB_SHARD_<n>`), see worker/data/shards.ts. 'DB' is
+   * the control database itself: projects made before shards existed keep their rows where they are.
+   */
+  shard: text('shard').notNull().default('DB'),
+});
+
+/**
+ * The data shards this installation has used: registered from the `DB_SHARD_<n>` bindings on first use.
+ * `location` is a placement hint ('default', or 'eu' for a database in D1's EU jurisdiction) so that
+ * per-project data residency can pick a shard later; `accepting_new` takes a shard out of placement
+ * (full, or being drained) without touching the projects already on it.
+ */
+export const shards = sqliteTable('shards', {
+  binding: text('binding').primaryKey(),
+  location: text('location').notNull().default('default'),
+  acceptingNew: integer('accepting_new', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull().default(now),
 });
 
 export const users = sqliteTable(

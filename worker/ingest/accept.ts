@@ -18,7 +18,7 @@ export const INLINE_GZIP_BYTES = 90_000;
 
 export type IngestMode = 'direct' | 'queued';
 
-export function ingestMode(env: Env): IngestMode {
+export function ingestMode(env: Pick<Env, 'INGEST_MODE'>): IngestMode {
   return String(env.INGEST_MODE) === 'queued' ? 'queued' : 'direct';
 }
 

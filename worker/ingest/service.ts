@@ -1,3 +1,4 @@
+import { projectShard } from '../data/shards';
 import { indexTraces, type SegmentRef } from '../data/trace-write';
 import { ServiceUnavailable } from '../lib/errors';
 import { count, METRICS } from '../ops/counters';
@@ -19,9 +20,9 @@ function payloadKey(projectId: string, now: Date): string {
 
 /**
  * Makes a batch of spans durable, then announces the touched traces: R2 holds the spans (one
- * protobuf segment per trace), D1 the lean index (trace rows and per-trace span ids and state),
- * the Queue the post-ingest work. Any failure is a 503 so the sender retries; a retry is harmless
- * because spans are deduplicated. Returns the number of spans in the batch.
+ * protobuf segment per trace), the project's D1 shard the lean index (trace rows and per-trace span
+ * ids and state), the Queue the post-ingest work. Any failure is a 503 so the sender retries; a retry
+ * is harmless because spans are deduplicated. Returns the number of spans in the batch.
  */
 export async function storeSpans(env: Env, projectId: string, decoded: DecodedSpans, now = new Date()): Promise<number> {
   let stored = 0;
@@ -47,11 +48,12 @@ async function storePart(env: Env, projectId: string, decoded: DecodedSpans, now
   // Redaction runs first: the R2 object, the D1 previews and everything mapped from them see only redacted spans.
   const batch = prepareBatch(decoded, redactor);
   try {
+    const shard = await projectShard(env, projectId);
     await env.PAYLOADS.put(key, batch.payload, { httpMetadata: { contentType: 'application/x-protobuf' } });
     count(METRICS.r2Puts, projectId);
     count(METRICS.r2BytesWritten, projectId, batch.payload.byteLength);
     const inputs = batch.traces.map((t) => ({ traceId: t.traceId, segment: [key, t.offset, t.length] as SegmentRef, spans: t.spans }));
-    const result = await indexTraces(env.DB, projectId, key, inputs, batch.evaluations, {
+    const result = await indexTraces(shard, projectId, key, inputs, batch.evaluations, {
       now: now.getTime(),
       loadSpans: async (segments) => (await readSegments(env.PAYLOADS, segments)).map((s) => spanInfo(s)),
     });

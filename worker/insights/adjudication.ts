@@ -6,6 +6,7 @@ import { reviewerOf } from '../queues/review';
 import { loadQueue } from '../queues/service';
 import type { AdjudicationBody, AdjudicationResponse } from '../schemas/insights-agreement';
 import { valuesSchema, type LabelValues } from '../schemas/label-schemas';
+import type { ProjectEnv } from '../data/shards';
 
 /**
  * An admin's final label for a queue item: checked against the queue's current schema version like a
@@ -27,27 +28,27 @@ function checkValues(fields: Parameters<typeof valuesSchema>[0], schemaVersion: 
   return decided;
 }
 
-async function checkItem(env: Env, projectId: string, queueId: string, traceId: string) {
+async function checkItem(env: ProjectEnv, projectId: string, queueId: string, traceId: string) {
   const loaded = await loadQueue(env, projectId, queueId);
-  if (!(await isQueueItem(getDb(env.DB), { projectId, queueId, traceId }))) throw new NotFound('Queue item');
+  if (!(await isQueueItem(getDb(env.shard), { projectId, queueId, traceId }))) throw new NotFound('Queue item');
   return loaded;
 }
 
 /** `PUT …/items/:itemId/adjudication`: records (or replaces) the final label; 404 for an unknown queue or item. */
-export async function adjudicate(env: Env, projectId: string, queueId: string, traceId: string, body: AdjudicationBody, p: Principal): Promise<AdjudicationResponse> {
+export async function adjudicate(env: ProjectEnv, projectId: string, queueId: string, traceId: string, body: AdjudicationBody, p: Principal): Promise<AdjudicationResponse> {
   const { cfg } = await checkItem(env, projectId, queueId, traceId);
   const values = checkValues(cfg.fields, cfg.schemaVersion, body.values);
   const by = reviewerOf(p);
-  return putAdjudication(env.DB, { projectId, queueId, traceId, schemaId: cfg.schemaId, schemaVersion: cfg.schemaVersion, values, notes: body.notes?.trim() || null, by });
+  return putAdjudication(env.shard, { projectId, queueId, traceId, schemaId: cfg.schemaId, schemaVersion: cfg.schemaVersion, values, notes: body.notes?.trim() || null, by });
 }
 
 /** `DELETE …/items/:itemId/adjudication`: the reviewers' majority counts again; 404 when there was none. */
-export async function removeAdjudication(env: Env, projectId: string, queueId: string, traceId: string): Promise<void> {
+export async function removeAdjudication(env: ProjectEnv, projectId: string, queueId: string, traceId: string): Promise<void> {
   await checkItem(env, projectId, queueId, traceId);
-  if (!(await deleteAdjudication(env.DB, { projectId, queueId, traceId }))) throw new NotFound('Adjudication');
+  if (!(await deleteAdjudication(env.shard, { projectId, queueId, traceId }))) throw new NotFound('Adjudication');
 }
 
 /** The item's adjudication for the item view, or null. */
-export function itemAdjudication(env: Env, projectId: string, queueId: string, traceId: string): Promise<AdjudicationResponse | null> {
-  return getAdjudication(getDb(env.DB), { projectId, queueId, traceId });
+export function itemAdjudication(env: Pick<ProjectEnv, 'shard'>, projectId: string, queueId: string, traceId: string): Promise<AdjudicationResponse | null> {
+  return getAdjudication(getDb(env.shard), { projectId, queueId, traceId });
 }

@@ -10,6 +10,7 @@ import type { CalibrationParams, Disagreement, ExportDisagreementsResponse, Rout
 import { decide } from './calibration';
 import { headlinePairs, loadCalibration, type CalibrationData } from './calibration-data';
 import { describe, mismatches, type Mismatch } from './disagreements';
+import type { ProjectEnv } from '../data/shards';
 
 /**
  * The closed loop: the traces where the evaluator and the humans disagree go back to people (a queue)
@@ -24,9 +25,9 @@ export async function findDisagreements(d1: D1Database, projectId: string, param
 }
 
 /** Adds the first `limit` disagreements to the project's queue; 404 for another project's queue, 409 when archived. */
-export async function routeToQueue(env: Env, projectId: string, params: CalibrationParams, queueId: string, limit: number): Promise<RouteDisagreementsResponse> {
+export async function routeToQueue(env: ProjectEnv, projectId: string, params: CalibrationParams, queueId: string, limit: number): Promise<RouteDisagreementsResponse> {
   await loadQueue(env, projectId, queueId);
-  const { list } = await findDisagreements(env.DB, projectId, params);
+  const { list } = await findDisagreements(env.shard, projectId, params);
   const ids = list.slice(0, limit).map((m) => m.pair.traceId);
   const none = { added: [], existing: [], removed: [], notFound: [] };
   const result = ids.length ? await addItems(env, projectId, queueId, ids) : none;
@@ -84,7 +85,7 @@ async function exampleContexts(d1: D1Database, projectId: string, data: Calibrat
  * Traces the dataset already has are skipped. Nothing is created when there is nothing to add.
  */
 export async function exportToDataset(
-  env: Env,
+  env: ProjectEnv,
   projectId: string,
   params: CalibrationParams,
   target: { datasetId?: string; name?: string },
@@ -92,24 +93,24 @@ export async function exportToDataset(
   addedBy: string,
 ): Promise<ExportDisagreementsResponse> {
   if (target.datasetId !== undefined) await loadDataset(env, projectId, target.datasetId);
-  const { data, list } = await findDisagreements(env.DB, projectId, params);
+  const { data, list } = await findDisagreements(env.shard, projectId, params);
   const chosen = list.slice(0, limit);
   if (!chosen.length && target.name !== undefined) throw new Unprocessable('There are no disagreements to export; no dataset was created.');
   let dataset = { id: target.datasetId ?? '', name: '' };
   if (target.name !== undefined) {
     const description = `Traces where the evaluator “${data.q.evaluator}” and the humans’ “${data.q.field}” disagree, as few-shot examples for the judge.`;
-    dataset = await createDataset(getDb(env.DB), { projectId, input: CreateDatasetBody.parse({ name: target.name, description }), createdBy: addedBy });
+    dataset = await createDataset(getDb(env.shard), { projectId, input: CreateDatasetBody.parse({ name: target.name, description }), createdBy: addedBy });
   } else {
     dataset.name = (await loadDataset(env, projectId, dataset.id)).name;
   }
-  const described = await describe(env.DB, projectId, data.q.evaluator, data.evaluatorPositive, chosen);
+  const described = await describe(env.shard, projectId, data.q.evaluator, data.evaluatorPositive, chosen);
   const mapping: FieldMappingInput = {
     input: { from: 'root_input' },
     output: { from: 'root_output' },
     expectedOutput: { from: 'annotation', field: data.q.field },
     metadata: { include: ['model', 'promptVersion', 'annotation'] },
   };
-  const annotations = chosen.length ? await exampleContexts(env.DB, projectId, data, described) : new Map();
+  const annotations = chosen.length ? await exampleContexts(env.shard, projectId, data, described) : new Map();
   const ids = chosen.map((m) => m.pair.traceId);
   const r = ids.length ? await addRecordsFromTraces(env, projectId, dataset.id, ids, mapping, { addedBy, annotations }) : null;
   return {

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { findActiveKey, touchKey, type ResolvedKey } from '../data/api-keys';
+import { projectShard, type ProjectEnv } from '../data/shards';
 import { resolveSession } from '../data/sessions';
 import { findUserById, listUserProjects } from '../data/users';
 import { getDb } from '../db/client';
@@ -19,6 +20,8 @@ export type AppEnv = {
     /** Set by `requireUser`: the signed-in person. */
     user: UserPrincipal;
     projectId: string;
+    /** Set with `projectId` by `requireAccess`: the D1 database holding the project's data (worker/data/shards.ts). */
+    shard: D1Database;
     role: Role | null;
     requestId: string;
   };
@@ -121,6 +124,7 @@ export const PROJECT_COOKIE = 'sieve_project';
  * With `param`, the project is the one named in the path (`/projects/:projectId/...`); otherwise a
  * key names its own project and a session names one by header, then cookie, then its first membership.
  * A project the caller does not belong to is 404, never 403: its existence is not disclosed.
+ * Puts the project's id and its shard (the D1 database of its data) on the context.
  */
 export function requireAccess(need: Access, opts: { param?: string } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -133,6 +137,7 @@ export function requireAccess(need: Access, opts: { param?: string } = {}): Midd
         throw new Forbidden(`This API key lacks the scope for ${need} access.`);
       }
       c.set('projectId', principal.projectId);
+      c.set('shard', await projectShard(c.env, principal.projectId));
       c.set('role', null);
       return next();
     }
@@ -147,9 +152,15 @@ export function requireAccess(need: Access, opts: { param?: string } = {}): Midd
       throw new Forbidden(`Your role (${project.role}) does not allow ${need} access in this project.`);
     }
     c.set('projectId', project.id);
+    c.set('shard', await projectShard(c.env, project.id));
     c.set('role', project.role);
     return next();
   };
+}
+
+/** The bindings of the request's project (after `requireAccess`): its shard, the control database, the rest of `Env`. */
+export function scopedEnv(c: Context<AppEnv>): ProjectEnv {
+  return { ...c.env, control: c.env.DB, shard: c.get('shard') };
 }
 
 /** For routes about the signed-in person rather than one project (their projects, their password). */

@@ -78,5 +78,5 @@ export const requestId: MiddlewareHandler<AppEnv> = (c, next) =>
     if (status >= 500) log.error('request', fields);
     else log.info('request', fields);
     const ctx = waitUntil(c);
-    if (ctx) flushIfDue(c.env.DB, ctx);
+    if (ctx) flushIfDue(c.env, ctx);
   });

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { CONTROL, projectShardName, shardDb, type Databases } from '../data/shards';
 import { getDb } from '../db/client';
 import { opsCounters } from '../db/ops';
 import { log } from './log';
@@ -79,23 +80,46 @@ export class CounterStore {
   }
 
   /**
-   * Writes everything pending with additive upserts. Flushes may overlap (a reader flushing before it
+   * Writes everything pending with additive upserts, each project's counts to its shard and the
+   * system-wide ones ('') to the control database. Flushes may overlap (a reader flushing before it
    * reads, while a background flush runs): each writes its own entries, and additions commute. No
    * promise is shared between requests — workerd does not allow one request to wait on another's I/O.
    * On failure the counts go back into the tally for the next flush; the error is logged, not thrown
    * (callers run this in `waitUntil`).
    */
-  async flush(d1: D1Database, now = Date.now()): Promise<void> {
+  async flush(env: Databases, now = Date.now()): Promise<void> {
     if (!this.pending.size) return;
     this.lastFlush = now;
     const entries = [...this.pending.values()];
     this.pending = new Map();
     this.running++;
     try {
-      await this.write(d1, entries);
+      const groups = await this.byShard(env, entries);
+      await Promise.all([...groups].map(([binding, group]) => this.write(binding === CONTROL ? env.DB : shardDb(env, binding), group)));
     } finally {
       this.running = Math.max(0, this.running - 1);
     }
+  }
+
+  /** Entries per shard binding; a project the control database does not know (deleted) counts in the control database. */
+  private async byShard(env: Databases, entries: Entry[]): Promise<Map<string, Entry[]>> {
+    const groups = new Map<string, Entry[]>();
+    for (const e of entries) {
+      let binding = CONTROL;
+      if (e.projectId) {
+        try {
+          binding = (await projectShardName(env.DB, e.projectId)) ?? CONTROL;
+        } catch (err) {
+          this.add(e.metric, e.projectId, e.value, e.bucket);
+          log.warn('ops counters: shard lookup failed; kept for the next flush', { projectId: e.projectId, error: err });
+          continue;
+        }
+      }
+      const group = groups.get(binding) ?? [];
+      group.push(e);
+      groups.set(binding, group);
+    }
+    return groups;
   }
 
   private async write(d1: D1Database, entries: Entry[]): Promise<void> {
@@ -129,6 +153,6 @@ export function count(metric: Metric, projectId: string, n = 1): void {
 }
 
 /** Flushes in the background when due; the hook every request and queue batch calls on its way out. */
-export function flushIfDue(d1: D1Database, ctx: { waitUntil(p: Promise<unknown>): void }): void {
-  if (counters.due()) ctx.waitUntil(counters.flush(d1));
+export function flushIfDue(env: Databases, ctx: { waitUntil(p: Promise<unknown>): void }): void {
+  if (counters.due()) ctx.waitUntil(counters.flush(env));
 }

@@ -1,3 +1,5 @@
+import { shardBindings } from '../data/shards';
+
 /**
  * Test-only fault injection for the load test (`npm run loadtest -- --faults`): wraps the storage
  * bindings so a configured share of calls fails, the way a flaky D1, R2, Queue or Durable Object
@@ -129,7 +131,7 @@ type FaultEnv = Pick<Env, 'DB' | 'PAYLOADS' | 'POST_INGEST' | 'ANNOTATION_QUEUE'
 const wrapped = new WeakMap<object, object>();
 
 /**
- * `env` with its D1, R2, Queue and Durable Object bindings wrapped to fail at the configured rates,
+ * `env` with its D1 (control and every shard), R2, Queue and Durable Object bindings wrapped to fail at the configured rates,
  * or `env` itself when injection is off. Wrapped once per env object.
  */
 export function withFaults<E extends FaultEnv>(env: E, random: Roll = Math.random): E {
@@ -137,8 +139,10 @@ export function withFaults<E extends FaultEnv>(env: E, random: Roll = Math.rando
   if (!rates) return env;
   const cached = wrapped.get(env);
   if (cached) return cached as E;
+  const shards = Object.fromEntries(shardBindings(env).map((b) => [b, wrapD1((env as Record<string, unknown>)[b] as D1Database, rates.d1, random)]));
   const out: E = {
     ...env,
+    ...(rates.d1 > 0 ? shards : {}),
     DB: rates.d1 > 0 ? wrapD1(env.DB, rates.d1, random) : env.DB,
     PAYLOADS: rates.r2 > 0 ? wrapMethods(env.PAYLOADS, ['put', 'get', 'head', 'delete', 'list', 'createMultipartUpload'], 'r2', rates.r2, random) : env.PAYLOADS,
     POST_INGEST: rates.queue > 0 ? wrapMethods(env.POST_INGEST, ['send', 'sendBatch'], 'queue', rates.queue, random) : env.POST_INGEST,

@@ -1,12 +1,14 @@
+import { shardBindings } from '../data/shards';
 import { log } from './log';
 
 /**
- * The bindings `/healthz` checks. Cheap enough to poll: one `SELECT 1`, one R2 `head` of a key that
+ * The bindings `/healthz` checks. Cheap enough to poll: one `SELECT 1` per D1 database (the control
+ * database as `d1`, each data shard as `d1.DB_SHARD_<n>`), one R2 `head` of a key that
  * need not exist (a miss is still a round trip), and two presence checks — a Queue producer and a
  * Durable Object namespace cannot be probed without sending work or waking an object.
  */
 
-export type CheckName = 'd1' | 'r2' | 'queue' | 'durableObjects';
+export type CheckName = 'd1' | `d1.${string}` | 'r2' | 'queue' | 'durableObjects';
 export interface CheckResult {
   ok: boolean;
   ms: number;
@@ -46,12 +48,14 @@ function present<T>(binding: T | undefined, method: keyof T): T {
 type HealthEnv = Partial<Pick<Env, 'DB' | 'PAYLOADS' | 'POST_INGEST' | 'ANNOTATION_QUEUE'>>;
 
 /** Runs every check at once; each is bounded by `timeoutMs`. */
-export async function checkBindings(env: HealthEnv, timeoutMs = CHECK_TIMEOUT_MS): Promise<Record<CheckName, CheckResult>> {
-  const [d1, r2, queue, durableObjects] = await Promise.all([
+export async function checkBindings(env: HealthEnv, timeoutMs = CHECK_TIMEOUT_MS): Promise<Record<'d1' | 'r2' | 'queue' | 'durableObjects', CheckResult> & Record<`d1.${string}`, CheckResult>> {
+  const shards = shardBindings(env);
+  const [d1, r2, queue, durableObjects, ...shardChecks] = await Promise.all([
     timed('d1', () => present(env.DB, 'prepare').prepare('SELECT 1').first(), timeoutMs),
     timed('r2', () => present(env.PAYLOADS, 'head').head(HEALTH_PROBE_KEY), timeoutMs),
     timed('queue', () => present(env.POST_INGEST, 'send'), timeoutMs),
     timed('durableObjects', () => present(env.ANNOTATION_QUEUE, 'idFromName'), timeoutMs),
+    ...shards.map((b) => timed(`d1.${b}`, () => present((env as Record<string, D1Database | undefined>)[b], 'prepare').prepare('SELECT 1').first(), timeoutMs)),
   ]);
-  return { d1, r2, queue, durableObjects };
+  return { d1, r2, queue, durableObjects, ...Object.fromEntries(shards.map((b, i) => [`d1.${b}`, shardChecks[i]])) };
 }

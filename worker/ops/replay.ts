@@ -5,6 +5,7 @@ import { enqueue } from '../queue/producer';
 import type { ReplayResponse } from '../schemas/ops';
 import { findDeadLetter, restoreDeadLetter, takeDeadLetter } from './dead-letters';
 import { log } from './log';
+import type { ProjectEnv } from '../data/shards';
 
 function parseJson(text: string): unknown {
   try {
@@ -19,8 +20,8 @@ function parseJson(text: string): unknown {
  * sending, so two concurrent replays send it once; if the send fails the row is put back. Replaying
  * is safe because post-ingest work is idempotent (automations decide each trace once per rule).
  */
-export async function replayDeadLetter(env: Env, projectId: string, id: string): Promise<ReplayResponse> {
-  const db = getDb(env.DB);
+export async function replayDeadLetter(env: ProjectEnv, projectId: string, id: string): Promise<ReplayResponse> {
+  const db = getDb(env.shard);
   const found = await findDeadLetter(db, projectId, id);
   if (!found) throw new NotFound('Dead letter');
   const parsed = PostIngestMessage.safeParse(parseJson(found.body));

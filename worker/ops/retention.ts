@@ -1,3 +1,4 @@
+import { shardDb, type Databases } from '../data/shards';
 import { log } from './log';
 import {
   ADD_COUNTER_SQL, FREED_PAYLOADS_SQL, PER_TRACE_TABLES, RELEASE_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql,
@@ -75,8 +76,10 @@ interface ScanRow {
   kept: number;
 }
 
+type RetentionEnv = Databases & Pick<Env, 'PAYLOADS'>;
+
 interface Run {
-  env: Pick<Env, 'DB' | 'PAYLOADS'>;
+  env: RetentionEnv;
   o: Required<Omit<RetentionOptions, 'clock'>> & { clock: () => number };
   started: number;
   calls: number;
@@ -84,6 +87,8 @@ interface Run {
 
 interface State extends ProjectRetention {
   cursor: [number, string];
+  /** The project's shard. */
+  db: D1Database;
 }
 
 const zero = (): Counts => ({
@@ -91,16 +96,19 @@ const zero = (): Counts => ({
   payloads: 0, payloadsFailed: 0, keptInQueue: 0, keptInDataset: 0, orphanSignals: 0,
 });
 
-/** Runs retention over every project that has it; projects take turns, one batch each. */
-export async function runRetention(env: Pick<Env, 'DB' | 'PAYLOADS'>, opts: RetentionOptions): Promise<RetentionReport> {
+/**
+ * Runs retention over every project that has it; projects take turns, one batch each. The projects and
+ * their settings come from the control database, their traces from each one's shard.
+ */
+export async function runRetention(env: RetentionEnv, opts: RetentionOptions): Promise<RetentionReport> {
   const clock = opts.clock ?? Date.now;
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const run: Run = { env, o: { ...DEFAULTS, ...given, now: opts.now, clock }, started: clock(), calls: 1 };
   const { results } = await env.DB
-    .prepare(`SELECT id, retention_days AS days FROM projects WHERE retention_days > 0 ORDER BY id`)
-    .all<{ id: string; days: number }>();
+    .prepare(`SELECT id, retention_days AS days, shard FROM projects WHERE retention_days > 0 ORDER BY id`)
+    .all<{ id: string; days: number; shard: string }>();
   const states: State[] = results.map((p) => ({
-    projectId: p.id, retentionDays: p.days, cutoff: opts.now - p.days * DAY_MS, done: false, cursor: [Number.MIN_SAFE_INTEGER, ''], ...zero(),
+    projectId: p.id, retentionDays: p.days, cutoff: opts.now - p.days * DAY_MS, done: false, cursor: [Number.MIN_SAFE_INTEGER, ''], db: shardDb(env, p.shard), ...zero(),
   }));
   let active = states;
   while (active.length && withinBudget(run)) {
@@ -112,7 +120,7 @@ export async function runRetention(env: Pick<Env, 'DB' | 'PAYLOADS'>, opts: Rete
   }
   for (const s of states) if (s.done && withinBudget(run)) await deleteOrphanSignals(run, s);
   await recordCounts(run, states);
-  const report = { projects: states.map(({ cursor: _, ...s }) => s), calls: run.calls, elapsedMs: clock() - run.started, complete: !active.length };
+  const report = { projects: states.map(({ cursor: _, db: _db, ...s }) => s), calls: run.calls, elapsedMs: clock() - run.started, complete: !active.length };
   logReport(opts.now, report);
   return report;
 }
@@ -127,7 +135,7 @@ async function step(run: Run, s: State): Promise<void> {
   const { batchTraces, batchSpans } = run.o;
   const limit = batchTraces * 2;
   run.calls++;
-  const { results: rows } = await run.env.DB
+  const { results: rows } = await s.db
     .prepare(SCAN_SQL)
     .bind(s.projectId, s.cutoff, s.cursor[0], s.cursor[1], limit)
     .all<ScanRow>();
@@ -151,7 +159,8 @@ async function step(run: Run, s: State): Promise<void> {
 }
 
 async function deleteBatch(run: Run, s: State, traceIds: string[], spans: number): Promise<void> {
-  const { DB, PAYLOADS } = run.env;
+  const { PAYLOADS } = run.env;
+  const DB = s.db;
   const args = [s.projectId, JSON.stringify(traceIds), s.cutoff] as const;
   run.calls++;
   const results = await DB.batch([
@@ -172,7 +181,7 @@ async function deleteBatch(run: Run, s: State, traceIds: string[], spans: number
 
 /** One batch per project: expired signals (both tables) whose trace does not exist, up to a bound per table. */
 async function deleteOrphanSignals(run: Run, s: State): Promise<void> {
-  const { DB } = run.env;
+  const DB = s.db;
   run.calls++;
   const results = await DB.batch(SIGNAL_TABLES.map((t) => DB.prepare(orphanSignalsSql(t)).bind(s.projectId, s.cutoff, ORPHANS_PER_STATEMENT)));
   for (const r of results) s.orphanSignals += r.meta.changes ?? 0;
@@ -194,17 +203,20 @@ async function deletePayloads(run: Run, bucket: R2Bucket, keys: string[]): Promi
   }
 }
 
-/** One `ops_counters` row per project that lost traces, in the run's minute. */
+/** One `ops_counters` row per project that lost traces, in the run's minute, on the project's shard (one batch per shard). */
 async function recordCounts(run: Run, states: State[]): Promise<void> {
   const hit = states.filter((s) => s.traces > 0);
   if (!hit.length) return;
   const bucket = Math.floor(run.o.now / MINUTE_MS) * MINUTE_MS;
-  const { DB } = run.env;
-  run.calls++;
-  try {
-    await DB.batch(hit.map((s) => DB.prepare(ADD_COUNTER_SQL).bind(RETENTION_METRIC, s.projectId, bucket, s.traces)));
-  } catch (err) {
-    log.warn('retention: counters not recorded', { error: err });
+  const byShard = new Map<D1Database, State[]>();
+  for (const s of hit) byShard.set(s.db, [...(byShard.get(s.db) ?? []), s]);
+  for (const [DB, group] of byShard) {
+    run.calls++;
+    try {
+      await DB.batch(group.map((s) => DB.prepare(ADD_COUNTER_SQL).bind(RETENTION_METRIC, s.projectId, bucket, s.traces)));
+    } catch (err) {
+      log.warn('retention: counters not recorded', { error: err });
+    }
   }
 }
 

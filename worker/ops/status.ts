@@ -1,4 +1,5 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { projectShardStatus } from '../data/shards';
 import { getDb, type Db } from '../db/client';
 import { automationRules, automationStats } from '../db/automations';
 import { opsCounters } from '../db/ops';
@@ -110,17 +111,18 @@ async function automationErrors(db: Db, projectId: string, now: number): Promise
 }
 
 /**
- * Everything the operations page shows for a project. This isolate's pending counters are flushed
+ * Everything the operations page shows for a project, read from its shard. This isolate's pending counters are flushed
  * first, so at least its own latest counts are included; other isolates' last seconds may not be.
  */
-export async function opsStatus(env: Env, projectId: string, range: OpsRange, now = Date.now()): Promise<OpsStatusResponse> {
-  await counters.flush(env.DB, now);
-  const db = getDb(env.DB);
-  const [ingest, queue, dead, automation] = await Promise.all([
+export async function opsStatus(env: Env, shard: D1Database, projectId: string, range: OpsRange, now = Date.now()): Promise<OpsStatusResponse> {
+  await counters.flush(env, now);
+  const db = getDb(shard);
+  const [ingest, queue, dead, automation, storage] = await Promise.all([
     ingestSeries(db, projectId, range, now),
     queueNumbers(db, projectId, now),
     latestDeadLetters(db, projectId, 20),
     automationErrors(db, projectId, now),
+    projectShardStatus(env, projectId),
   ]);
   return {
     generatedAt: new Date(now).toISOString(),
@@ -135,5 +137,6 @@ export async function opsStatus(env: Env, projectId: string, range: OpsRange, no
       latest: dead.latest.map((d) => ({ ...d, type: typeof d.type === 'string' ? d.type : null, receivedAt: new Date(d.receivedAt).toISOString() })),
     },
     automationErrors: automation,
+    storage: { shard: storage.binding, location: storage.location, projects: storage.projects, bytes: storage.bytes, limitBytes: storage.limitBytes, nearLimit: storage.nearLimit },
   };
 }

@@ -1,5 +1,6 @@
 import { backfillStep } from '../automations/backfill';
 import { runAutomations, settleMs } from '../automations/run';
+import { CONTROL, projectEnv, projectShardName, shardDb } from '../data/shards';
 import { getDb } from '../db/client';
 import { count, counters, METRICS } from '../ops/counters';
 import { projectOf, storeDeadLetters } from '../ops/dead-letters';
@@ -16,7 +17,7 @@ import { enqueue } from './producer';
 export async function handlePostIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) await handleDeadLetters(batch, env);
   else await runPostIngest(batch, env);
-  if (counters.due()) await counters.flush(env.DB);
+  if (counters.due()) await counters.flush(env);
 }
 
 /**
@@ -41,9 +42,17 @@ async function runPostIngest(batch: MessageBatch<unknown>, env: Env): Promise<vo
       continue;
     }
     try {
+      if ((await projectShardName(env.DB, m.projectId)) === null) {
+        // No such project in the control database, so no shard and nothing to do (as before shards: no rules ran).
+        log.warn('dropping post-ingest message of an unknown project', { queue: batch.queue, type: m.type, messageId: message.id, projectId: m.projectId });
+        message.ack();
+        count(METRICS.consumed, m.projectId);
+        continue;
+      }
+      const scoped = await projectEnv(env, m.projectId);
       if (m.type === 'traces.touched') {
-        await runAutomations(env, m.projectId, m.traceIds, { now: Date.now(), via: 'live', settleMs: settleMs(env) });
-      } else if (await backfillStep(env, m)) {
+        await runAutomations(scoped, m.projectId, m.traceIds, { now: Date.now(), via: 'live', settleMs: settleMs(env) });
+      } else if (await backfillStep(scoped, m)) {
         await enqueue(env, [m]);
       }
       message.ack();
@@ -58,7 +67,8 @@ async function runPostIngest(batch: MessageBatch<unknown>, env: Env): Promise<vo
 }
 
 /**
- * Stores each dead letter (with the project its body names) in one D1 batch, then acks them all. If
+ * Stores each dead letter (with the project its body names) on that project's shard, one D1 batch
+ * per shard (the control database for messages that name no known project), then acks them all. If
  * D1 fails, the whole batch is retried; a message stored twice is kept once (its id is the key).
  */
 async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
@@ -72,7 +82,12 @@ async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env): Promis
     receivedAt: now,
   }));
   try {
-    await storeDeadLetters(getDb(env.DB), rows);
+    const byShard = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const binding = (r.projectId && (await projectShardName(env.DB, r.projectId))) || CONTROL;
+      byShard.set(binding, [...(byShard.get(binding) ?? []), r]);
+    }
+    await Promise.all([...byShard].map(([binding, group]) => storeDeadLetters(getDb(shardDb(env, binding)), group)));
   } catch (err) {
     log.error('storing dead letters failed, will retry', { queue: batch.queue, messages: rows.length, error: err });
     batch.retryAll({ delaySeconds: 30 });

@@ -3,6 +3,7 @@ import { CLIENT_TYPES, PING_FRAME, PONG_FRAME, QueueLiveMessage, type ClientMess
 import type { ClaimResponse, ItemStatus, ProgressResponse, QueueItem, ReviewState } from '../schemas/queues';
 import { broadcast, GRANT_HEADER, presence, progress, publishChanges, reviewerProgress, REVIEWER_HEADER, send, type SocketInfo } from './live';
 import { checkGrant, CLOSE_FOR, type LiveGrant, type LiveVerdict } from './live-access';
+import { projectShard } from '../data/shards';
 import { Outbox } from './outbox';
 import { DDL, NEXT_WAKE } from './queue-sql';
 import { QueueStore } from './queue-store';
@@ -27,7 +28,7 @@ export class AnnotationQueue extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.outbox = new Outbox(ctx.storage.sql, env.DB, this.clock);
+    this.outbox = new Outbox(ctx.storage.sql, (projectId) => projectShard(env, projectId), this.clock);
     this.store = new QueueStore(ctx.storage.sql, this.outbox);
     ctx.blockConcurrencyWhile(async () => {
       for (const ddl of DDL) ctx.storage.sql.exec(ddl);

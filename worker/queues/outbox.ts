@@ -13,7 +13,7 @@ const ISOLATE_AFTER = 3;
 export const backoffMs = (attempts: number): number => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1));
 
 /**
- * The queue's outbox to D1. A submission is durable once it is in the object's storage; its D1 copy
+ * The queue's outbox to D1 (the shard of the queue's project). A submission is durable once it is in the object's storage; its D1 copy
  * is written here afterwards, with retries, so a D1 failure delays it but never loses it. Writes are
  * upserts guarded by a revision, so a retried or reordered row never overwrites a newer one.
  */
@@ -24,7 +24,8 @@ export class Outbox {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly d1: D1Database,
+    /** The D1 database of the queue's project: its shard (worker/data/shards.ts). */
+    private readonly shardOf: (projectId: string) => Promise<D1Database>,
     private readonly clock: { now(): number },
   ) {}
 
@@ -96,7 +97,8 @@ export class Outbox {
         this.failNext--;
         throw new Error('injected D1 failure');
       }
-      await this.d1.batch([...queueItemUpserts(this.d1, cfg, items), ...annotationUpserts(this.d1, cfg, annotations)]);
+      const d1 = await this.shardOf(cfg.projectId);
+      await d1.batch([...queueItemUpserts(d1, cfg, items), ...annotationUpserts(d1, cfg, annotations)]);
       this.sql.exec(`DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))`, ids);
     } catch (err) {
       for (const d of due) {

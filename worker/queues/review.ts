@@ -1,3 +1,4 @@
+import type { ProjectEnv } from '../data/shards';
 import { getTraceDetail } from '../data/trace-detail';
 import { Forbidden, NotFound } from '../lib/errors';
 import type { Principal } from '../middleware/auth';
@@ -14,7 +15,7 @@ export function reviewerOf(p: Principal): Reviewer {
 }
 
 /** The queue, if this caller may review in it: in an assigned queue only the listed users may. */
-export async function loadForReview(env: Env, projectId: string, queueId: string, p: Principal): Promise<LoadedQueue & { reviewer: Reviewer }> {
+export async function loadForReview(env: ProjectEnv, projectId: string, queueId: string, p: Principal): Promise<LoadedQueue & { reviewer: Reviewer }> {
   const loaded = await loadQueue(env, projectId, queueId);
   const reviewer = reviewerOf(p);
   if (loaded.queue.accessMode === 'assigned' && !loaded.queue.reviewers.includes(reviewer.id)) {
@@ -40,11 +41,11 @@ export function withoutEvaluations(t: TraceDetailResponse): TraceDetailResponse 
 }
 
 /** `GET /queues/:queueId/items/:itemId`: the trace, the caller's review and, unless blind, the rest. */
-export async function itemContext(env: Env, projectId: string, queueId: string, traceId: string, p: Principal): Promise<ItemContextResponse<TraceDetailResponse>> {
+export async function itemContext(env: ProjectEnv, projectId: string, queueId: string, traceId: string, p: Principal): Promise<ItemContextResponse<TraceDetailResponse>> {
   const { queue, cfg, reviewer } = await loadForReview(env, projectId, queueId, p);
   const [ctx, trace] = await Promise.all([
     queueStub(env, queueId).itemContext(cfg, traceId, reviewer.id).then(unwrap),
-    getTraceDetail(env, projectId, traceId),
+    getTraceDetail(env.shard, env.PAYLOADS, projectId, traceId),
   ]);
   if (!trace) throw new NotFound('Trace');
   const hidden = queue.blind && ctx.review?.status !== 'submitted';
@@ -62,7 +63,7 @@ export async function itemContext(env: Env, projectId: string, queueId: string, 
  * Hands a WebSocket upgrade to the queue's object. The request to the object is built here, never
  * forwarded, so a client cannot smuggle in the reviewer header the object trusts.
  */
-export async function connectLive(env: Env, projectId: string, queueId: string, p: Principal, upgrade: string | undefined): Promise<Response> {
+export async function connectLive(env: ProjectEnv, projectId: string, queueId: string, p: Principal, upgrade: string | undefined): Promise<Response> {
   const { cfg, reviewer } = await loadForReview(env, projectId, queueId, p);
   if (upgrade?.toLowerCase() !== 'websocket') {
     return Response.json({ error: { code: 'upgrade_required', message: 'Connect with a WebSocket (Upgrade: websocket).' } }, { status: 426 });

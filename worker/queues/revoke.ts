@@ -1,4 +1,5 @@
 import { projectIdsOfUser, queueIdsOfProjects } from '../data/live-access';
+import { projectShard } from '../data/shards';
 import { queueStub } from './service';
 
 /**
@@ -7,7 +8,9 @@ import { queueStub } from './service';
  * are logged, not thrown: the per-command check still holds.
  */
 export async function revalidateLiveQueues(env: Env, projectIds: string[]): Promise<void> {
-  const queueIds = await queueIdsOfProjects(env.DB, projectIds);
+  // Queues live on each project's shard.
+  const perProject = await Promise.all(projectIds.map(async (id) => queueIdsOfProjects(await projectShard(env, id), [id]).catch(() => [] as string[])));
+  const queueIds = perProject.flat();
   const results = await Promise.allSettled(queueIds.map((id) => queueStub(env, id).revalidate()));
   const failed = results.filter((r) => r.status === 'rejected').length;
   if (failed) console.warn(JSON.stringify({ level: 'warn', msg: 'live queue revalidation failed', failed, of: queueIds.length }));

@@ -7,9 +7,10 @@ import { Conflict, HttpError, NotFound, Unprocessable } from '../lib/errors';
 import type { AddItemsResponse, CreateQueueBody, QueueResponse, UpdateQueueBody } from '../schemas/queues';
 import type { AnnotationQueue } from './annotation-queue';
 import type { ItemSource, Outcome, QueueConfig } from './types';
+import type { ProjectEnv } from '../data/shards';
 
 /** The queue's Durable Object: one per queue, named by the queue id. */
-export function queueStub(env: Env, queueId: string): DurableObjectStub<AnnotationQueue> {
+export function queueStub(env: Pick<Env, 'ANNOTATION_QUEUE'>, queueId: string): DurableObjectStub<AnnotationQueue> {
   return env.ANNOTATION_QUEUE.get(env.ANNOTATION_QUEUE.idFromName(queueId));
 }
 
@@ -33,7 +34,7 @@ const cache = new Map<string, { loaded: LoadedQueue; until: number }>();
  * Kept 5 s per isolate, since every claim and submit needs it: a change made elsewhere reaches this
  * isolate's checks within that time, while the object itself keeps the newest settings it has seen.
  */
-export async function loadQueue(env: Env, projectId: string, queueId: string): Promise<LoadedQueue> {
+export async function loadQueue(env: ProjectEnv, projectId: string, queueId: string): Promise<LoadedQueue> {
   const key = `${projectId}/${queueId}`;
   const now = Date.now();
   const hit = cache.get(key);
@@ -44,8 +45,8 @@ export async function loadQueue(env: Env, projectId: string, queueId: string): P
   return loaded;
 }
 
-async function readQueue(env: Env, projectId: string, queueId: string): Promise<LoadedQueue> {
-  const found = await getQueueWithFields(getDb(env.DB), { projectId, queueId });
+async function readQueue(env: Pick<ProjectEnv, 'shard'>, projectId: string, queueId: string): Promise<LoadedQueue> {
+  const found = await getQueueWithFields(getDb(env.shard), { projectId, queueId });
   if (!found) throw new NotFound('Queue');
   const { queue, fields } = found;
   const cfg: QueueConfig = {
@@ -66,16 +67,16 @@ async function readQueue(env: Env, projectId: string, queueId: string): Promise<
 }
 
 /** Assigned reviewers must be members who may review (reviewers and admins). */
-async function checkReviewers(env: Env, projectId: string, reviewers: string[] | undefined): Promise<void> {
+async function checkReviewers(env: Pick<ProjectEnv, 'control'>, projectId: string, reviewers: string[] | undefined): Promise<void> {
   if (!reviewers?.length) return;
-  const members = await listMembers(getDb(env.DB), { projectId });
+  const members = await listMembers(getDb(env.control), { projectId });
   const allowed = new Set(members.filter((m) => m.role !== 'viewer').map((m) => m.userId));
   const bad = reviewers.filter((r) => !allowed.has(r));
   if (bad.length) throw new Unprocessable(`Not a member who may review: ${bad.join(', ')}.`, [{ path: 'reviewers', message: 'each must be a reviewer or admin of this project' }]);
 }
 
-export async function createQueue(env: Env, projectId: string, body: CreateQueueBody, createdBy: string | null): Promise<QueueResponse> {
-  const db = getDb(env.DB);
+export async function createQueue(env: ProjectEnv, projectId: string, body: CreateQueueBody, createdBy: string | null): Promise<QueueResponse> {
+  const db = getDb(env.shard);
   if (!body.schemaId) await ensureDefaultSchema(db, { projectId });
   const schemaId = body.schemaId ?? defaultSchemaId(projectId);
   const schema = await getLabelSchema(db, { projectId, schemaId });
@@ -90,15 +91,15 @@ export async function createQueue(env: Env, projectId: string, body: CreateQueue
 }
 
 /** Pushes the queue's settings to its object now (commands also carry them), so live views update. */
-async function configure(env: Env, projectId: string, queueId: string): Promise<LoadedQueue> {
+async function configure(env: ProjectEnv, projectId: string, queueId: string): Promise<LoadedQueue> {
   cache.delete(`${projectId}/${queueId}`);
   const loaded = await loadQueue(env, projectId, queueId);
   unwrap(await queueStub(env, queueId).configure(loaded.cfg));
   return loaded;
 }
 
-export async function updateQueue(env: Env, projectId: string, queueId: string, body: UpdateQueueBody): Promise<QueueResponse> {
-  const db = getDb(env.DB);
+export async function updateQueue(env: ProjectEnv, projectId: string, queueId: string, body: UpdateQueueBody): Promise<QueueResponse> {
+  const db = getDb(env.shard);
   const { queue } = await readQueue(env, projectId, queueId);
   const patch: Partial<QueueSettings> = { ...body, schemaVersion: undefined };
   if (body.schemaVersion !== undefined) {
@@ -114,9 +115,9 @@ export async function updateQueue(env: Env, projectId: string, queueId: string, 
 }
 
 /** Archived queues keep their items and annotations and take no new claims or items. */
-export async function archiveQueue(env: Env, projectId: string, queueId: string): Promise<QueueResponse> {
+export async function archiveQueue(env: ProjectEnv, projectId: string, queueId: string): Promise<QueueResponse> {
   const { queue } = await readQueue(env, projectId, queueId);
-  if (queue.status !== 'archived') await patchQueue(getDb(env.DB), { projectId, queueId, patch: { status: 'archived', archivedAt: Date.now() } });
+  if (queue.status !== 'archived') await patchQueue(getDb(env.shard), { projectId, queueId, patch: { status: 'archived', archivedAt: Date.now() } });
   return (await configure(env, projectId, queueId)).queue;
 }
 
@@ -127,7 +128,7 @@ export async function archiveQueue(env: Env, projectId: string, queueId: string)
  * 409 for an archived one.
  */
 export async function addItems(
-  env: Env,
+  env: ProjectEnv,
   projectId: string,
   queueId: string,
   traceIds: string[],
@@ -136,7 +137,7 @@ export async function addItems(
   const { cfg } = await loadQueue(env, projectId, queueId);
   if (cfg.status === 'archived') throw new Conflict('This queue is archived: it takes no new items.');
   const ids = [...new Set(traceIds.map((t) => t.toLowerCase()))];
-  const known = await existingTraceIds(env.DB, projectId, ids);
+  const known = await existingTraceIds(env.shard, projectId, ids);
   const result = unwrap(await queueStub(env, queueId).addItems(cfg, ids.filter((t) => known.has(t)), opts.source ?? null, opts.restore ?? false));
   return { ...result, notFound: ids.filter((t) => !known.has(t)) };
 }

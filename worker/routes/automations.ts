@@ -6,7 +6,7 @@ import { getDb } from '../db/client';
 import { automationBackfills } from '../db/automations';
 import { NotFound } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
-import { authenticate, requireAccess, type AppEnv, type Principal } from '../middleware/auth';
+import { authenticate, requireAccess, type AppEnv, type Principal, scopedEnv } from '../middleware/auth';
 import { CreateRuleBody, UpdateRuleBody } from '../schemas/automations';
 import { and, eq } from 'drizzle-orm';
 import { backfillView, ruleView } from '../automations/views';
@@ -17,42 +17,42 @@ const CreateBody = CreateRuleBody.and(z.object({ id: z.string().uuid().optional(
 const routes = new Hono<AppEnv>()
   .use(authenticate)
   .get('/', requireAccess('read'), async (c) => {
-    const rules = await listRules(getDb(c.env.DB), c.get('projectId'));
-    return c.json({ data: await Promise.all(rules.map((r) => ruleView(c.env, r))), nextCursor: null });
+    const rules = await listRules(getDb(c.get('shard')), c.get('projectId'));
+    return c.json({ data: await Promise.all(rules.map((r) => ruleView(scopedEnv(c), r))), nextCursor: null });
   })
   .post('/', requireAccess('admin'), async (c) => {
     const body = await jsonBody(c, CreateBody);
-    const rule = await createRule(c.env, c.get('projectId'), body, by(c.get('principal')));
-    return c.json(await ruleView(c.env, rule), 201);
+    const rule = await createRule(scopedEnv(c), c.get('projectId'), body, by(c.get('principal')));
+    return c.json(await ruleView(scopedEnv(c), rule), 201);
   })
-  .post('/preview', requireAccess('read'), async (c) => c.json(await previewRule(c.env, c.get('projectId'), await jsonBody(c, PreviewBody))))
+  .post('/preview', requireAccess('read'), async (c) => c.json(await previewRule(scopedEnv(c), c.get('projectId'), await jsonBody(c, PreviewBody))))
   .get('/:ruleId', requireAccess('read'), async (c) => {
     const days = Math.min(90, Math.max(1, Number(c.req.query('days') ?? 7) || 7));
-    const { rule, stats, backfills } = await ruleDetail(c.env, c.get('projectId'), c.req.param('ruleId'), days);
-    return c.json({ ...(await ruleView(c.env, rule)), stats: stats.map(({ ruleId: _, bucketStart, ...s }) => ({ bucket: new Date(bucketStart).toISOString(), ...s })), backfills: backfills.map(backfillView) });
+    const { rule, stats, backfills } = await ruleDetail(scopedEnv(c), c.get('projectId'), c.req.param('ruleId'), days);
+    return c.json({ ...(await ruleView(scopedEnv(c), rule)), stats: stats.map(({ ruleId: _, bucketStart, ...s }) => ({ bucket: new Date(bucketStart).toISOString(), ...s })), backfills: backfills.map(backfillView) });
   })
   .patch('/:ruleId', requireAccess('admin'), async (c) => {
-    const rule = await updateRule(c.env, c.get('projectId'), c.req.param('ruleId'), await jsonBody(c, UpdateRuleBody), by(c.get('principal')));
-    return c.json(await ruleView(c.env, rule));
+    const rule = await updateRule(scopedEnv(c), c.get('projectId'), c.req.param('ruleId'), await jsonBody(c, UpdateRuleBody), by(c.get('principal')));
+    return c.json(await ruleView(scopedEnv(c), rule));
   })
   .delete('/:ruleId', requireAccess('admin'), async (c) => {
-    await removeRule(c.env, c.get('projectId'), c.req.param('ruleId'));
+    await removeRule(scopedEnv(c), c.get('projectId'), c.req.param('ruleId'));
     return c.body(null, 204);
   })
   .post('/:ruleId/backfills', requireAccess('admin'), async (c) => {
     const range = await jsonBody(c, BackfillBody);
-    const id = await startBackfill(c.env, c.get('projectId'), c.req.param('ruleId'), range, by(c.get('principal')));
-    const job = await findBackfill(getDb(c.env.DB), c.get('projectId'), c.req.param('ruleId'), id);
+    const id = await startBackfill(scopedEnv(c), c.get('projectId'), c.req.param('ruleId'), range, by(c.get('principal')));
+    const job = await findBackfill(getDb(c.get('shard')), c.get('projectId'), c.req.param('ruleId'), id);
     return c.json(backfillView(job!), 202);
   })
   .get('/:ruleId/backfills/:jobId', requireAccess('read'), async (c) => {
-    await getRule(c.env, c.get('projectId'), c.req.param('ruleId'));
-    const job = await findBackfill(getDb(c.env.DB), c.get('projectId'), c.req.param('ruleId'), c.req.param('jobId'));
+    await getRule(scopedEnv(c), c.get('projectId'), c.req.param('ruleId'));
+    const job = await findBackfill(getDb(c.get('shard')), c.get('projectId'), c.req.param('ruleId'), c.req.param('jobId'));
     if (!job) throw new NotFound('Backfill');
     return c.json(backfillView(job));
   })
   .post('/:ruleId/backfills/:jobId/cancel', requireAccess('admin'), async (c) => {
-    const db = getDb(c.env.DB);
+    const db = getDb(c.get('shard'));
     const job = await findBackfill(db, c.get('projectId'), c.req.param('ruleId'), c.req.param('jobId'));
     if (!job) throw new NotFound('Backfill');
     await db

@@ -8,7 +8,7 @@ import { versionRecordCount } from '../data/dataset-reads';
 import { readBody } from '../ingest/body';
 import { BadRequest, UnsupportedMediaType } from '../lib/errors';
 import { jsonBody, params, query } from '../lib/validate';
-import { requireAccess, type AppEnv } from '../middleware/auth';
+import { requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import type { Page } from '../schemas/common';
 import { CreateExportBody, DatasetIdParam, ExportIdParam, ExportQuery, ImportQuery, MAX_IMPORT_BYTES, type ExportJobResponse } from '../schemas/datasets';
 
@@ -24,7 +24,7 @@ const IMPORT_TYPES: Record<string, 'csv' | 'jsonl'> = {
 const routes = new Hono<AppEnv>()
   .post('/import', requireAccess('review'), async (c) => {
     const { datasetId } = params(c, DatasetIdParam);
-    await loadDataset(c.env, c.get('projectId'), datasetId);
+    await loadDataset(scopedEnv(c), c.get('projectId'), datasetId);
     const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
     const format = query(c, ImportQuery).format ?? IMPORT_TYPES[type];
     if (!format) throw new UnsupportedMediaType('Send the file as text/csv or application/x-ndjson, or name it with ?format=csv|jsonl.');
@@ -35,16 +35,16 @@ const routes = new Hono<AppEnv>()
       if (err instanceof TypeError) throw new BadRequest('The file is not UTF-8 text.');
       throw err;
     }
-    return c.json(await importRecords(c.env, { projectId: c.get('projectId'), datasetId, text, format, addedBy: actor(c.get('principal')) }));
+    return c.json(await importRecords(scopedEnv(c), { projectId: c.get('projectId'), datasetId, text, format, addedBy: actor(c.get('principal')) }));
   })
   .get('/export', requireAccess('read'), async (c) => {
     const { datasetId } = params(c, DatasetIdParam);
     const q = query(c, ExportQuery);
     const projectId = c.get('projectId');
-    const dataset = await loadDataset(c.env, projectId, datasetId);
-    const version = await resolveVersion(c.env, dataset, q);
-    const count = await versionRecordCount(c.env.DB, { projectId, datasetId, version });
-    return new Response(exportStream(c.env.DB, { projectId, datasetId, version, format: q.format }), {
+    const dataset = await loadDataset(scopedEnv(c), projectId, datasetId);
+    const version = await resolveVersion(scopedEnv(c), dataset, q);
+    const count = await versionRecordCount(c.get('shard'), { projectId, datasetId, version });
+    return new Response(exportStream(c.get('shard'), { projectId, datasetId, version, format: q.format }), {
       headers: {
         'content-type': EXPORT_CONTENT_TYPE[q.format],
         'content-disposition': `attachment; filename="${exportFilename(dataset.name, version, q.format)}"`,
@@ -56,24 +56,24 @@ const routes = new Hono<AppEnv>()
   .post('/exports', requireAccess('read'), async (c) => {
     const { datasetId } = params(c, DatasetIdParam);
     const body = await jsonBody(c, CreateExportBody);
-    const dataset = await loadDataset(c.env, c.get('projectId'), datasetId);
-    const version = await resolveVersion(c.env, dataset, body);
-    const job = await startExportJob(c.env, c.executionCtx, { dataset, version, format: body.format, createdBy: actor(c.get('principal')) });
+    const dataset = await loadDataset(scopedEnv(c), c.get('projectId'), datasetId);
+    const version = await resolveVersion(scopedEnv(c), dataset, body);
+    const job = await startExportJob(scopedEnv(c), c.executionCtx, { dataset, version, format: body.format, createdBy: actor(c.get('principal')) });
     return c.json(job, 202);
   })
   .get('/exports', requireAccess('read'), async (c) => {
     const { datasetId } = params(c, DatasetIdParam);
-    await loadDataset(c.env, c.get('projectId'), datasetId);
-    const body: Page<ExportJobResponse> = { data: await listExportJobs(c.env, { projectId: c.get('projectId'), datasetId }), nextCursor: null };
+    await loadDataset(scopedEnv(c), c.get('projectId'), datasetId);
+    const body: Page<ExportJobResponse> = { data: await listExportJobs(scopedEnv(c), { projectId: c.get('projectId'), datasetId }), nextCursor: null };
     return c.json(body);
   })
   .get('/exports/:exportId', requireAccess('read'), async (c) => {
     const s = params(c, ExportIdParam);
-    return c.json(await getExportJob(c.env, c.executionCtx, { projectId: c.get('projectId'), ...s }));
+    return c.json(await getExportJob(scopedEnv(c), c.executionCtx, { projectId: c.get('projectId'), ...s }));
   })
   .get('/exports/:exportId/download', requireAccess('read'), async (c) => {
     const s = params(c, ExportIdParam);
-    return downloadExport(c.env, { projectId: c.get('projectId'), ...s });
+    return downloadExport(scopedEnv(c), { projectId: c.get('projectId'), ...s });
   });
 
 export default routes;

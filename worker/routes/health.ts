@@ -3,7 +3,7 @@ import type { AppEnv } from '../middleware/auth';
 import { checkBindings } from '../ops/health';
 
 /**
- * `GET /healthz`: 200 `{ ok: true, checks }` when D1, R2, the Queue producer and the Durable Object
+ * `GET /healthz`: 200 `{ ok: true, checks }` when D1 (the control database and every data shard), R2, the Queue producer and the Durable Object
  * namespace are usable, else 503 naming the failed checks with their latency. Public and polled
  * (`npm start` waits on it), so it says which binding failed but not why; the log line does.
  */

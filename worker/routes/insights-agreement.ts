@@ -13,7 +13,7 @@ const queryObject = (all: Record<string, string[]>) => Object.fromEntries(Object
 /** Mounted by routes/insights.ts, which authenticates. */
 const routes = new Hono<AppEnv>().get('/agreement', requireAccess('read'), async (c) => {
   const q = AgreementQuery.parse(queryObject(c.req.queries()));
-  return c.json(await queueAgreement(c.env.DB, c.get('projectId'), q));
+  return c.json(await queueAgreement(c.get('shard'), c.get('projectId'), q));
 });
 
 export default routes;

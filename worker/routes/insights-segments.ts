@@ -16,7 +16,7 @@ function queryObject(c: Context): Record<string, string | string[]> {
 
 /** A queue named in the query must be one of the caller's project; another project's is 404. */
 async function checkQueue(c: Context<AppEnv>, queueId: string | undefined): Promise<void> {
-  if (queueId !== undefined && !(await getQueueWithFields(getDb(c.env.DB), { projectId: c.get('projectId'), queueId }))) throw new NotFound('Queue');
+  if (queueId !== undefined && !(await getQueueWithFields(getDb(c.get('shard')), { projectId: c.get('projectId'), queueId }))) throw new NotFound('Queue');
 }
 
 /** Failure-pattern trends and segment comparison over the effective labels; read-only. */
@@ -25,19 +25,19 @@ const routes = new Hono<AppEnv>()
   .get('/trends', requireAccess('read'), async (c) => {
     const q = TrendsQuery.parse(queryObject(c));
     await checkQueue(c, q.queueId);
-    return c.json(await trends(c.env.DB, c.get('projectId'), q, Date.now()));
+    return c.json(await trends(c.get('shard'), c.get('projectId'), q, Date.now()));
   })
   .get('/compare', requireAccess('read'), async (c) => {
     const q = CompareQuery.parse(queryObject(c));
     await checkQueue(c, q.queueId);
-    return c.json(await compare(c.env.DB, c.get('projectId'), q));
+    return c.json(await compare(c.get('shard'), c.get('projectId'), q));
   })
   .get('/dimensions', requireAccess('read'), async (c) => {
     const q = DimensionsQuery.parse(queryObject(c));
     await checkQueue(c, q.queueId);
     const projectId = c.get('projectId');
     const filter = sharedFilter(q);
-    const dimensions = await dimensionValues(c.env.DB, projectId, whereOf(projectId, filter), q.queueId);
+    const dimensions = await dimensionValues(c.get('shard'), projectId, whereOf(projectId, filter), q.queueId);
     return c.json({ filter, queueId: q.queueId ?? null, dimensions } satisfies DimensionsResponse);
   });
 

@@ -9,7 +9,7 @@ import { counts, describe } from '../insights/disagreements';
 import { listEvaluators, listVerdictFields } from '../insights/evaluators';
 import { Forbidden } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
-import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import { authenticate, requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import agreement from './insights-agreement';
 import segments from './insights-segments';
 import {
@@ -40,20 +40,20 @@ const routes = new Hono<AppEnv>()
   .use(authenticate)
   .get('/evaluators', requireAccess('read'), async (c) => {
     const projectId = c.get('projectId');
-    const [evaluators, fields] = await Promise.all([listEvaluators(c.env.DB, projectId), listVerdictFields(c.env.DB, projectId)]);
+    const [evaluators, fields] = await Promise.all([listEvaluators(c.get('shard'), projectId), listVerdictFields(c.get('shard'), projectId)]);
     return c.json({ evaluators, fields } satisfies EvaluatorsResponse);
   })
   .get('/calibration', requireAccess('read'), async (c) => {
-    const data = await loadCalibration(c.env.DB, c.get('projectId'), CalibrationParams.parse(queryObject(c)));
+    const data = await loadCalibration(c.get('shard'), c.get('projectId'), CalibrationParams.parse(queryObject(c)));
     return c.json(calibrate(data.q, data.positive, data.evaluatorPositive, headlinePairs(data)));
   })
   // Rebuilds the project's materialized labels (trace_labels) from its annotations and adjudications, for
   // data written to D1 behind Sieve's back (reads rebuild by themselves after an upgrade). A large project
   // takes several calls: repeat while `done` is false.
-  .post('/labels/rebuild', requireAccess('admin'), async (c) => c.json(await rebuildTraceLabels(c.env.DB, c.get('projectId'))))
+  .post('/labels/rebuild', requireAccess('admin'), async (c) => c.json(await rebuildTraceLabels(c.get('shard'), c.get('projectId'))))
   .get('/calibration/history', requireAccess('read'), async (c) => {
     const params = CalibrationHistoryParams.parse(queryObject(c));
-    const data = await loadCalibration(c.env.DB, c.get('projectId'), params, { starts: true });
+    const data = await loadCalibration(c.get('shard'), c.get('projectId'), params, { starts: true });
     const { q } = data;
     const body: CalibrationHistoryResponse = {
       evaluator: q.evaluator,
@@ -70,7 +70,7 @@ const routes = new Hono<AppEnv>()
   .get('/calibration/disagreements', requireAccess('read'), async (c) => {
     const { cursor, limit, ...params } = DisagreementsParams.parse(queryObject(c));
     const projectId = c.get('projectId');
-    const { data, list, decision } = await findDisagreements(c.env.DB, projectId, params);
+    const { data, list, decision } = await findDisagreements(c.get('shard'), projectId, params);
     const offset = cursor === undefined ? 0 : Number(cursor);
     const page = list.slice(offset, offset + limit);
     const body: DisagreementsResponse = {
@@ -83,7 +83,7 @@ const routes = new Hono<AppEnv>()
       paired: decision.judged.length,
       total: list.length,
       counts: counts(list),
-      data: await describe(c.env.DB, projectId, data.q.evaluator, data.evaluatorPositive, page),
+      data: await describe(c.get('shard'), projectId, data.q.evaluator, data.evaluatorPositive, page),
       nextCursor: offset + limit < list.length ? String(offset + limit) : null,
     };
     return c.json(body);
@@ -91,14 +91,14 @@ const routes = new Hono<AppEnv>()
   // Adding items to a queue is an admin's action, as through /queues/:id/items.
   .post('/calibration/disagreements/queue', requireAccess('admin'), async (c) => {
     const body = await jsonBody(c, RouteDisagreementsBody);
-    return c.json(await routeToQueue(c.env, c.get('projectId'), calibrationFromBody(body), body.queueId, body.limit));
+    return c.json(await routeToQueue(scopedEnv(c), c.get('projectId'), calibrationFromBody(body), body.queueId, body.limit));
   })
   // Reviewers curate dataset records; creating a dataset is for admins, as through /datasets.
   .post('/calibration/disagreements/dataset', requireAccess('review'), async (c) => {
     const body = await jsonBody(c, ExportDisagreementsBody);
     if (body.name !== undefined && !isAdmin(c)) throw new Forbidden('Only project admins can create a dataset; pick an existing one (datasetId).');
     const target = { datasetId: body.datasetId, name: body.name };
-    const result = await exportToDataset(c.env, c.get('projectId'), calibrationFromBody(body), target, body.limit, actor(c.get('principal')));
+    const result = await exportToDataset(scopedEnv(c), c.get('projectId'), calibrationFromBody(body), target, body.limit, actor(c.get('principal')));
     return c.json(result, result.created ? 201 : 200);
   })
   .route('/', agreement)

@@ -13,7 +13,7 @@ const author = (p: Principal) => (p.kind === 'user' ? p.userId : `key:${p.keyId}
 const routes = new Hono<AppEnv>()
   .use(authenticate)
   .get('/', requireAccess('read'), async (c) => {
-    const db = getDb(c.env.DB);
+    const db = getDb(c.get('shard'));
     const projectId = c.get('projectId');
     // The starter schema appears on first look, once per project (idempotent).
     await ensureDefaultSchema(db, { projectId });
@@ -22,19 +22,19 @@ const routes = new Hono<AppEnv>()
   })
   .post('/', requireAccess('admin'), async (c) => {
     const input = await jsonBody(c, CreateLabelSchemaBody);
-    const schema = await createLabelSchema(getDb(c.env.DB), { ...input, projectId: c.get('projectId'), createdBy: author(c.get('principal')) });
+    const schema = await createLabelSchema(getDb(c.get('shard')), { ...input, projectId: c.get('projectId'), createdBy: author(c.get('principal')) });
     return c.json(schema, 201);
   })
   .get('/:schemaId', requireAccess('read'), async (c) => {
     const { schemaId } = params(c, SchemaIdParam);
-    const schema = await getLabelSchema(getDb(c.env.DB), { projectId: c.get('projectId'), schemaId });
+    const schema = await getLabelSchema(getDb(c.get('shard')), { projectId: c.get('projectId'), schemaId });
     if (!schema) throw new NotFound('Label schema');
     return c.json(schema);
   })
   .patch('/:schemaId', requireAccess('admin'), async (c) => {
     const { schemaId } = params(c, SchemaIdParam);
     const input = await jsonBody(c, UpdateLabelSchemaBody);
-    const schema = await updateLabelSchema(c.env.DB, { ...input, projectId: c.get('projectId'), schemaId, createdBy: author(c.get('principal')) });
+    const schema = await updateLabelSchema(c.get('shard'), { ...input, projectId: c.get('projectId'), schemaId, createdBy: author(c.get('principal')) });
     if (!schema) throw new NotFound('Label schema');
     return c.json(schema);
   });

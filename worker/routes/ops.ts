@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { query, params } from '../lib/validate';
-import { authenticate, requireAccess, type AppEnv } from '../middleware/auth';
+import { authenticate, requireAccess, scopedEnv, type AppEnv } from '../middleware/auth';
 import { replayDeadLetter } from '../ops/replay';
 import { opsStatus } from '../ops/status';
 import { OpsStatusQuery } from '../schemas/ops';
@@ -13,11 +13,11 @@ const routes = new Hono<AppEnv>()
   .use(authenticate)
   .get('/status', requireAccess('admin'), async (c) => {
     const { range } = query(c, OpsStatusQuery);
-    return c.json(await opsStatus(c.env, c.get('projectId'), range));
+    return c.json(await opsStatus(c.env, c.get('shard'), c.get('projectId'), range));
   })
   .post('/dead-letters/:deadLetterId/replay', requireAccess('admin'), async (c) => {
     const { deadLetterId } = params(c, DeadLetterParams);
-    return c.json(await replayDeadLetter(c.env, c.get('projectId'), deadLetterId));
+    return c.json(await replayDeadLetter(scopedEnv(c), c.get('projectId'), deadLetterId));
   });
 
 export default routes;

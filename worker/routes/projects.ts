@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { createProject, getProject, listProjectsOfUser, updateProject } from '../data/projects';
+import { pickShard } from '../data/shards';
 import { getDb } from '../db/client';
 import { NotFound } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
@@ -21,7 +22,7 @@ const routes = new Hono<AppEnv>()
   .post('/', authenticate, requireUser, async (c) => {
     const body = await jsonBody(c, CreateProjectBody);
     const adminUserId = c.get('user').userId;
-    const project: ProjectResponse = await createProject(getDb(c.env.DB), { name: body.name, adminUserId });
+    const project: ProjectResponse = await createProject(getDb(c.env.DB), { name: body.name, adminUserId, shard: await pickShard(c.env) });
     return c.json(project, 201);
   })
   .get('/:projectId', authenticate, requireAccess('read', inPath), async (c) => {

@@ -16,11 +16,11 @@ const routes = new Hono<AppEnv>()
   .use(authenticate, requireAccess('read'))
   .get('/', async (c) => {
     const { filter, page } = filterFromParams(TraceQueryParams.parse(queryObject(c.req.queries())));
-    return c.json(await listTraces(c.env.DB, c.get('projectId'), filter, page));
+    return c.json(await listTraces(c.get('shard'), c.get('projectId'), filter, page));
   })
   .get('/:traceId', async (c) => {
     const traceId = params(c, TraceIdParam).traceId.toLowerCase();
-    const body = await getTraceDetail(c.env, c.get('projectId'), traceId);
+    const body = await getTraceDetail(c.get('shard'), c.env.PAYLOADS, c.get('projectId'), traceId);
     if (!body) throw new NotFound('Trace');
     return c.json(body);
   });

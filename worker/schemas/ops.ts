@@ -67,6 +67,19 @@ export const OpsStatusResponse = z.object({
   }),
   deadLetters: z.object({ count: z.number(), latest: z.array(DeadLetterView) }),
   automationErrors: z.array(AutomationErrorsView),
+  /** The data shard (D1 database) holding this project: 'DB' is the control database (a project from before shards). */
+  storage: z.object({
+    shard: z.string(),
+    location: z.string(),
+    /** Projects on the same shard, this one included. */
+    projects: z.number(),
+    /** The shard's size as D1 reports it; null when unknown. */
+    bytes: z.number().nullable(),
+    /** D1's maximum database size. */
+    limitBytes: z.number(),
+    /** At 80 % of the limit or more: time for retention, or to move a project (README, "Shards"). */
+    nearLimit: z.boolean(),
+  }),
 });
 export type OpsStatusResponse = z.infer<typeof OpsStatusResponse>;
 

@@ -37,7 +37,7 @@ export function signalEndpoint<S extends z.ZodType<{ id?: string }>, R extends R
     try {
       const redactor = valid.length ? await projectRedactor(c.env.DB, projectId) : null;
       rows = valid.map(({ item }) => opts.toRow(redactor && !redactor.noop ? opts.redact(item, redactor) : item, now));
-      ids = await opts.store(c.env.DB, projectId, rows);
+      ids = await opts.store(c.get('shard'), projectId, rows);
       await enqueueTouched(c.env, projectId, rows.map((r) => r[1]));
     } catch (err) {
       console.error(JSON.stringify({ level: 'error', msg: `storing ${opts.table} failed`, error: String(err) }));

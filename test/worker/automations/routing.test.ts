@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../../worker/index';
-import { call, hex, llmSpan, otlpJson, postOtlp } from '../helpers';
+import { call, hex, llmSpan, otlpJson, postOtlp, shardOf } from '../helpers';
 import { makeQueue, queueProject, type QueueProject } from '../queues/fixtures';
 
 /** Delivers one post-ingest message to the real consumer, as the Queue would, and waits for it. */
@@ -72,7 +72,7 @@ describe('automations routing', () => {
     await Promise.all([deliver(message), deliver(message)]);
     await deliver(message);
     expect(await queueItems(p, queueId)).toEqual([...traces].sort());
-    const { results } = await env.DB.prepare('SELECT outcome FROM automation_matches WHERE rule_id = ?').bind(r.id).all();
+    const { results } = await (await shardOf(p.projectId)).prepare('SELECT outcome FROM automation_matches WHERE rule_id = ?').bind(r.id).all();
     expect(results).toHaveLength(3);
 
     expect((await call('DELETE', `/api/v1/queues/${queueId}/items/${traces[0]}`, p.admin)).status).toBe(204);
@@ -91,10 +91,10 @@ describe('automations routing', () => {
     await rule(p, { actions: [{ type: 'queue', queueId }] });
     const [trace] = await ingest(p, 1);
     await score(p, [trace], 0.3);
-    await env.DB.prepare('UPDATE traces SET updated_at = ? WHERE trace_id = ?').bind(Date.now() + 60_000, trace).run();
+    await (await shardOf(p.projectId)).prepare('UPDATE traces SET updated_at = ? WHERE trace_id = ?').bind(Date.now() + 60_000, trace).run();
     await deliver({ type: 'traces.touched', projectId: p.projectId, traceIds: [trace] });
     expect(await queueItems(p, queueId)).toEqual([]);
-    await env.DB.prepare('UPDATE traces SET updated_at = ? WHERE trace_id = ?').bind(Date.now() - 1000, trace).run();
+    await (await shardOf(p.projectId)).prepare('UPDATE traces SET updated_at = ? WHERE trace_id = ?').bind(Date.now() - 1000, trace).run();
     await deliver({ type: 'traces.touched', projectId: p.projectId, traceIds: [trace] });
     expect(await queueItems(p, queueId)).toEqual([trace]);
     await score(p, [trace], 0.99);

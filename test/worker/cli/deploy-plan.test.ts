@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { apiDeployToml, deployedUrl, firstAdminSql, pagesToml, r2BucketNames, tableColumn } from '../../../worker/cli/deploy-plan.ts';
+import { apiDeployToml, d1Databases, deployedUrl, firstAdminSql, pagesToml, r2BucketNames, tableColumn } from '../../../worker/cli/deploy-plan.ts';
 import { hashPassword } from '../../../worker/lib/crypto';
 import { login } from '../helpers';
 
@@ -20,12 +20,25 @@ binding = "DB"
 database_name = "sieve"
 database_id = "00000000-0000-0000-0000-000000000000"
 migrations_dir = "migrations"
+
+[[d1_databases]]
+binding = "DB_SHARD_0"
+database_name = "sieve-shard-0"
+database_id = "00000000-0000-0000-0000-000000000010"
+migrations_dir = "migrations"
+
+[[r2_buckets]]
+binding = "PAYLOADS"
+bucket_name = "sieve-payloads"
 `;
 
+const IDS = { DB: 'f00d-id', DB_SHARD_0: 'beef-id' };
+
 describe('apiDeployToml', () => {
-  it('puts in the real D1 id, production and given vars, absolute paths, and no public URL', () => {
-    const out = apiDeployToml(TOML, '/src/sieve', 'f00d-id', { CF_ACCESS_AUD: 'aud-1' });
-    expect(out).toContain('database_id = "f00d-id"');
+  it('puts in the real D1 id of every database, production and given vars, absolute paths, and no public URL', () => {
+    const out = apiDeployToml(TOML, '/src/sieve', IDS, { CF_ACCESS_AUD: 'aud-1' });
+    expect(out).toContain('binding = "DB"\ndatabase_name = "sieve"\ndatabase_id = "f00d-id"\nmigrations_dir = "/src/sieve/migrations"\n');
+    expect(out).toContain('binding = "DB_SHARD_0"\ndatabase_name = "sieve-shard-0"\ndatabase_id = "beef-id"\nmigrations_dir = "/src/sieve/migrations"\n');
     expect(out).toContain('SIEVE_ENV = "production"');
     expect(out).toContain('CF_ACCESS_AUD = "aud-1"');
     expect(out).toContain('main = "/src/sieve/worker/index.ts"\nworkers_dev = false\npreview_urls = false\n');
@@ -35,10 +48,21 @@ describe('apiDeployToml', () => {
   });
 
   it('refuses a config it cannot rewrite exactly, rather than deploying a half-edited one', () => {
-    expect(() => apiDeployToml(TOML.replace(/^database_id.*$/m, ''), '/r', 'id')).toThrow(/exactly one database_id, found 0/);
-    expect(() => apiDeployToml(`${TOML}\n[[d1_databases]]\ndatabase_id = "x"\n`, '/r', 'id')).toThrow(/found 2/);
-    expect(() => apiDeployToml(TOML, '/r', 'id', { NOT_A_VAR: '1' })).toThrow(/\[vars\] NOT_A_VAR/);
-    expect(() => apiDeployToml(TOML.replace('main =', 'workers_dev = true\nmain ='), '/r', 'id')).toThrow(/workers_dev/);
+    expect(() => apiDeployToml(TOML.replace(/^database_id.*$/m, ''), '/r', IDS)).toThrow(/exactly one database_id of DB, found 0/);
+    expect(() => apiDeployToml(TOML.replace('migrations_dir = "migrations"\n', 'migrations_dir = "migrations"\ndatabase_id = "x"\n'), '/r', IDS)).toThrow(/database_id of DB, found 2/);
+    expect(() => apiDeployToml(TOML, '/r', { DB: 'id' })).toThrow(/no D1 id given for binding DB_SHARD_0/);
+    expect(() => apiDeployToml(TOML, '/r', { ...IDS, DB_SHARD_1: 'x' })).toThrow(/no \[\[d1_databases\]\] with binding DB_SHARD_1/);
+    expect(() => apiDeployToml(TOML, '/r', IDS, { NOT_A_VAR: '1' })).toThrow(/\[vars\] NOT_A_VAR/);
+    expect(() => apiDeployToml(TOML.replace('main =', 'workers_dev = true\nmain ='), '/r', IDS)).toThrow(/workers_dev/);
+  });
+});
+
+describe('d1Databases', () => {
+  it('lists the control database and the shards of a config, with names and ids', () => {
+    expect(d1Databases(TOML)).toEqual([
+      { binding: 'DB', databaseName: 'sieve', databaseId: '00000000-0000-0000-0000-000000000000' },
+      { binding: 'DB_SHARD_0', databaseName: 'sieve-shard-0', databaseId: '00000000-0000-0000-0000-000000000010' },
+    ]);
   });
 });
 
@@ -87,15 +111,15 @@ describe('parsing wrangler output', () => {
 describe('firstAdminSql', () => {
   const run = (sql: string) => env.DB.batch(sql.split(';').filter((s) => s.trim()).map((s) => env.DB.prepare(s)));
 
-  it('creates a user who can sign in, with a first project; running it again changes nothing', async () => {
+  it('creates a user who can sign in, with a first project on the given shard; running it again changes nothing', async () => {
     const email = `Admin-${crypto.randomUUID().slice(0, 8)}@Example.test`;
     const projectId = crypto.randomUUID();
-    await run(firstAdminSql({ email, passwordHash: await hashPassword('first password', 1000), userId: crypto.randomUUID(), projectId, projectName: 'My project' }));
-    await run(firstAdminSql({ email, passwordHash: await hashPassword('second password', 1000), userId: crypto.randomUUID(), projectId: crypto.randomUUID(), projectName: 'Again' }));
+    await run(firstAdminSql({ email, passwordHash: await hashPassword('first password', 1000), userId: crypto.randomUUID(), projectId, projectName: 'My project', shard: 'DB_SHARD_1' }));
+    await run(firstAdminSql({ email, passwordHash: await hashPassword('second password', 1000), userId: crypto.randomUUID(), projectId: crypto.randomUUID(), projectName: 'Again', shard: 'DB_SHARD_0' }));
     const { results } = await env.DB.prepare(
-      `SELECT p.id, p.name, m.role FROM users u JOIN memberships m ON m.user_id = u.id JOIN projects p ON p.id = m.project_id WHERE u.email = ?`,
+      `SELECT p.id, p.name, p.shard, m.role FROM users u JOIN memberships m ON m.user_id = u.id JOIN projects p ON p.id = m.project_id WHERE u.email = ?`,
     ).bind(email.toLowerCase()).all();
-    expect(results).toEqual([{ id: projectId, name: 'My project', role: 'admin' }]);
+    expect(results).toEqual([{ id: projectId, name: 'My project', shard: 'DB_SHARD_1', role: 'admin' }]);
     await expect(login(email.toLowerCase(), 'first password')).resolves.toMatch(/=/);
     await expect(login(email.toLowerCase(), 'second password')).rejects.toThrow(/401/);
   });

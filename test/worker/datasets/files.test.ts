@@ -1,4 +1,3 @@
-import { env } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { exportChunks, PAGE_BYTES } from '../../../worker/datasets/export';
@@ -8,7 +7,7 @@ import { loadDataset } from '../../../worker/datasets/service';
 import { getDb } from '../../../worker/db/client';
 import { datasetExports } from '../../../worker/db/datasets';
 import { MAX_IMPORT_BYTES } from '../../../worker/schemas/datasets';
-import { call } from '../helpers';
+import { call, projectEnvOf, shardOf } from '../helpers';
 import { add, datasetProject, exportText, inputsOf, makeDataset, raw, type DatasetProject } from './fixtures';
 
 const importFile = (p: DatasetProject, id: string, body: string, type: string, query = '') => raw('POST', `/api/v1/datasets/${id}/import${query}`, p.admin, body, type);
@@ -125,7 +124,7 @@ describe('GET /api/v1/datasets/:datasetId/export', () => {
     const id = await makeDataset(p);
     await add(p, id, Array.from({ length: 12 }, (_, i) => ({ input: `${i}`.padEnd(300_000, '.') })));
     const chunks = [];
-    for await (const c of exportChunks(env.DB, { projectId: p.projectId, datasetId: id, version: 1, format: 'jsonl' })) chunks.push(c);
+    for await (const c of exportChunks(await shardOf(p.projectId), { projectId: p.projectId, datasetId: id, version: 1, format: 'jsonl' })) chunks.push(c);
     expect(chunks.reduce((n, c) => n + c.records, 0)).toBe(12);
     // 300 KB records under a 1 MiB page budget: four per page (the fourth starts below the budget).
     expect(chunks.map((c) => c.records)).toEqual([4, 4, 4]);
@@ -166,17 +165,17 @@ describe('exports written to R2', () => {
     const id = await makeDataset(p);
     // ~18 MB: three 8 MiB parts.
     for (let i = 0; i < 6; i++) await add(p, id, Array.from({ length: 8 }, (_, k) => ({ input: `${i}-${k}-`.padEnd(380_000, 'x') })));
-    const dataset = await loadDataset(env, p.projectId, id);
-    const job = await createExportJob(env, { dataset, version: 6, format: 'jsonl', createdBy: 'test' });
-    const row = async () => (await getDb(env.DB).select().from(datasetExports).where(eq(datasetExports.id, job.id)).get())!;
+    const dataset = await loadDataset(await projectEnvOf(p.projectId), p.projectId, id);
+    const job = await createExportJob(await projectEnvOf(p.projectId), { dataset, version: 6, format: 'jsonl', createdBy: 'test' });
+    const row = async () => (await getDb(await shardOf(p.projectId)).select().from(datasetExports).where(eq(datasetExports.id, job.id)).get())!;
     // A worker that stops after its first part (budget spent).
-    await runExportJob(env, await row(), 0);
+    await runExportJob(await projectEnvOf(p.projectId), await row(), 0);
     const after = await row();
     expect([after.status, JSON.parse(after.parts).length]).toEqual(['running', 1]);
     expect(after.recordsWritten).toBeGreaterThan(0);
     expect(after.skipBytes).toBeGreaterThan(0);
     // Its lease runs out; the next status poll picks the job up where it stopped.
-    await env.DB.prepare('UPDATE dataset_exports SET lease_until = 0 WHERE id = ?').bind(job.id).run();
+    await (await shardOf(p.projectId)).prepare('UPDATE dataset_exports SET lease_until = 0 WHERE id = ?').bind(job.id).run();
     const done = await waitDone(p, id, job.id);
     expect(done).toMatchObject({ status: 'done', recordsWritten: 48, totalRecords: 48 });
     expect(done.peakChunkBytes).toBeLessThan(PAGE_BYTES + 400_000);
@@ -195,7 +194,7 @@ describe('exports written to R2', () => {
   it('refuses to download a job that is not done', async () => {
     const p = await datasetProject();
     const id = await makeDataset(p);
-    const job = await createExportJob(env, { dataset: await loadDataset(env, p.projectId, id), version: 0, format: 'jsonl', createdBy: 't' });
+    const job = await createExportJob(await projectEnvOf(p.projectId), { dataset: await loadDataset(await projectEnvOf(p.projectId), p.projectId, id), version: 0, format: 'jsonl', createdBy: 't' });
     expect((await call('GET', `/api/v1/datasets/${id}/exports/${job.id}/download`, p.admin)).status).toBe(409);
   });
 });

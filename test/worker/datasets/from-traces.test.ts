@@ -1,7 +1,6 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { addRecordsFromTraces, traceIdsMatching } from '../../../worker/datasets/from-traces';
-import { call, hex } from '../helpers';
+import { call, hex, projectEnvOf, shardOf } from '../helpers';
 import { datasetProject, exportText, ingestChats, makeDataset } from './fixtures';
 
 const fromTraces = (p: { admin: { key?: string } }, id: string, body: Record<string, unknown>) => call('POST', `/api/v1/datasets/${id}/records/from-traces`, p.admin, body);
@@ -79,8 +78,8 @@ describe('POST /api/v1/datasets/:datasetId/records/from-traces', () => {
   it('refuses a filter that matches more than the limit, with a clear message', async () => {
     const p = await datasetProject();
     await ingestChats(p.key, [{ input: 'a', output: 'b' }, { input: 'c', output: 'd' }, { input: 'e', output: 'f' }]);
-    await expect(traceIdsMatching(env.DB, p.projectId, {}, 2)).rejects.toThrow('The filter matches more than 2 traces');
-    expect(await traceIdsMatching(env.DB, p.projectId, {}, 3)).toHaveLength(3);
+    await expect(traceIdsMatching(await shardOf(p.projectId), p.projectId, {}, 2)).rejects.toThrow('The filter matches more than 2 traces');
+    expect(await traceIdsMatching(await shardOf(p.projectId), p.projectId, {}, 3)).toHaveLength(3);
   });
 });
 
@@ -90,7 +89,7 @@ describe('addRecordsFromTraces (automations)', () => {
     const id = await makeDataset(p);
     const [t1, t2] = await ingestChats(p.key, [{ input: 'a', output: 'b' }, { input: 'c', output: 'd' }]);
     const source = { ruleId: 'rule-1', ruleVersion: 3 };
-    const first = await addRecordsFromTraces(env, p.projectId, id, [t1, t2], { input: { from: 'first_user_message' } }, { source });
+    const first = await addRecordsFromTraces(await projectEnvOf(p.projectId), p.projectId, id, [t1, t2], { input: { from: 'first_user_message' } }, { source });
     expect(first.added.map((a) => a.traceId)).toEqual([t1, t2]);
     const records = (await call('GET', `/api/v1/datasets/${id}/records?order=asc`, p.admin)).body.data;
     expect(records[0].source).toMatchObject({ kind: 'trace', ruleId: 'rule-1', ruleVersion: 3, addedBy: 'rule:rule-1' });
@@ -98,7 +97,7 @@ describe('addRecordsFromTraces (automations)', () => {
     expect(versions[0].summary).toBe('Added by automation rule-1 (v3)');
 
     await call('DELETE', `/api/v1/datasets/${id}/records/${first.added[0].recordId}`, p.admin);
-    const rerun = await addRecordsFromTraces(env, p.projectId, id, [t1, t2], {}, { source });
+    const rerun = await addRecordsFromTraces(await projectEnvOf(p.projectId), p.projectId, id, [t1, t2], {}, { source });
     expect(rerun).toMatchObject({ version: null, added: [], skipped: [t1, t2] });
     // A person may add it back.
     const byPerson = await fromTraces(p, id, { traceIds: [t1] });

@@ -1,15 +1,16 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { projectRedactor, REDACTION_CACHE_MS } from '../../../worker/ingest/redaction-cache';
-import { call, getJson, hex, llmSpan, makeProject, otlpJson, postOtlp, sattr, signIn } from '../helpers';
+import { call, getJson, hex, llmSpan, makeProject, otlpJson, postOtlp, sattr, shardOf, signIn } from '../helpers';
 
 const API_KEY = 'sk-proj-4fJx9QmT2bWkLz7RvN8sYpC3hGdE1aUo';
 const CARD = '4242424242424242';
 
 /** Everything stored about a trace: its D1 rows (all columns) and the R2 bytes its spans point at. */
 async function storedText(projectId: string, traceId: string): Promise<{ d1: string; r2: string }> {
-  const spans = await env.DB.prepare('SELECT * FROM trace_spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all<Record<string, unknown>>();
-  const trace = await env.DB.prepare('SELECT * FROM traces WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all();
+  const shard = await shardOf(projectId);
+  const spans = await shard.prepare('SELECT * FROM trace_spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all<Record<string, unknown>>();
+  const trace = await shard.prepare('SELECT * FROM traces WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all();
   const keys = [...new Set(spans.results.flatMap((s) => (JSON.parse(s.segments as string) as [string][]).map((g) => g[0])))];
   const objects = await Promise.all(keys.map(async (k) => (await env.PAYLOADS.get(k))!.text()));
   expect(spans.results.length).toBeGreaterThan(0);
@@ -90,8 +91,8 @@ describe('redaction at ingest', () => {
     const ev = await call('POST', '/api/v1/evaluations', { key }, { items: [{ traceId, name: 'faithfulness', score: 0.2, explanation: `The answer leaked ${API_KEY}.` }] });
     expect(ev.status).toBe(200);
     const stored = JSON.stringify([
-      (await env.DB.prepare('SELECT * FROM feedback WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all()).results,
-      (await env.DB.prepare('SELECT * FROM evaluations WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all()).results,
+      (await (await shardOf(projectId)).prepare('SELECT * FROM feedback WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all()).results,
+      (await (await shardOf(projectId)).prepare('SELECT * FROM evaluations WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).all()).results,
     ]);
     for (const secret of ['ann@example.com', CARD, API_KEY]) expect(stored).not.toContain(secret);
     expect(stored).toContain('Mail me at [REDACTED:email], card [REDACTED:credit_card]');

@@ -1,8 +1,7 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { compileTraceFilter } from '../../../worker/data/trace-query';
 import { fieldLabels, fieldsLabels, plurality } from '../../../worker/insights/labels';
-import { call, hex, llmSpan, otlpJson, postOtlp, sattr } from '../helpers';
+import { call, hex, llmSpan, otlpJson, postOtlp, sattr, shardOf } from '../helpers';
 import { makeQueue, queueProject, reviewers, submit } from '../queues/fixtures';
 
 /** What a label set says, in a form toEqual compares (Maps of traces to value and source). */
@@ -52,9 +51,9 @@ describe('fieldsLabels', () => {
     expect((await call('POST', `/api/v1/queues/${queueId}/items`, p.admin, { traceIds: [billing] })).status).toBe(200);
     expect((await submit(queueId, billing, r1, { verdict: 'fail', modes: ['a'] })).status).toBe(200);
 
-    const [verdict, modes] = await fieldsLabels(env.DB, p.projectId, ['verdict', 'modes']);
-    expect(summary(verdict)).toEqual(summary(await fieldLabels(env.DB, p.projectId, 'verdict')));
-    expect(summary(modes)).toEqual(summary(await fieldLabels(env.DB, p.projectId, 'modes')));
+    const [verdict, modes] = await fieldsLabels(await shardOf(p.projectId), p.projectId, ['verdict', 'modes']);
+    expect(summary(verdict)).toEqual(summary(await fieldLabels(await shardOf(p.projectId), p.projectId, 'verdict')));
+    expect(summary(modes)).toEqual(summary(await fieldLabels(await shardOf(p.projectId), p.projectId, 'modes')));
     expect(summary(verdict).labels).toEqual({
       [t1]: ['fail', 'majority', 3],
       [t2]: ['pass', 'majority', 3],
@@ -66,12 +65,12 @@ describe('fieldsLabels', () => {
 
     const onlyBilling = compileTraceFilter(p.projectId, { service: 'billing' });
     // A filter keeping every trace changes nothing; one keeping billing keeps only its labels.
-    const inQueue = await fieldsLabels(env.DB, p.projectId, ['verdict', 'modes'], { queueId });
-    const everyTrace = await fieldsLabels(env.DB, p.projectId, ['verdict', 'modes'], { queueId, traces: compileTraceFilter(p.projectId, {}) });
+    const inQueue = await fieldsLabels(await shardOf(p.projectId), p.projectId, ['verdict', 'modes'], { queueId });
+    const everyTrace = await fieldsLabels(await shardOf(p.projectId), p.projectId, ['verdict', 'modes'], { queueId, traces: compileTraceFilter(p.projectId, {}) });
     expect(everyTrace.map(summary)).toEqual(inQueue.map(summary));
-    const billingInQueue = await fieldsLabels(env.DB, p.projectId, ['verdict', 'modes'], { queueId, traces: onlyBilling });
+    const billingInQueue = await fieldsLabels(await shardOf(p.projectId), p.projectId, ['verdict', 'modes'], { queueId, traces: onlyBilling });
     expect(billingInQueue.map((f) => [...f.labels.keys()])).toEqual([[billing], [billing]]);
-    const billingOnly = await fieldsLabels(env.DB, p.projectId, ['verdict'], { traces: onlyBilling });
+    const billingOnly = await fieldsLabels(await shardOf(p.projectId), p.projectId, ['verdict'], { traces: onlyBilling });
     expect([...billingOnly[0].labels.keys()]).toEqual([billing]);
   });
 });

@@ -1,9 +1,8 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { compileTraceFilter } from '../../../worker/data/trace-query';
 import { fieldLabels, resolveLabels, type AnswerRow, type SchemaVersionFields } from '../../../worker/insights/labels';
 import type { LabelField } from '../../../worker/schemas/label-schemas';
-import { call, hex, llmSpan, otlpJson, postOtlp, sattr, signIn } from '../helpers';
+import { call, hex, llmSpan, otlpJson, postOtlp, sattr, shardOf, signIn } from '../helpers';
 import { makeQueue, queueProject, reviewers, submit } from '../queues/fixtures';
 
 const verdict: LabelField = { key: 'verdict', title: 'Verdict', type: 'pass_fail', required: true, description: '' };
@@ -118,13 +117,13 @@ describe('fieldLabels over D1', () => {
       expect((await submit(queueId, t, r1, { verdict: a, score: 2 })).status).toBe(200);
       expect((await submit(queueId, t, r2, { verdict: b, score: 4 })).status).toBe(200);
     }
-    let labels = await fieldLabels(env.DB, p.projectId, 'verdict', { queueId });
+    let labels = await fieldLabels(await shardOf(p.projectId), p.projectId, 'verdict', { queueId });
     expect(labels.labels.get(t1)).toMatchObject({ value: 'fail', source: 'majority' });
     expect(labels.contested.has(t2)).toBe(true);
 
     const put = await call('PUT', `/api/v1/queues/${queueId}/items/${t2}/adjudication`, { cookie: admin.cookie }, { values: { verdict: 'pass' } });
     expect(put.status, put.text).toBe(200);
-    labels = await fieldLabels(env.DB, p.projectId, 'verdict', { queueId });
+    labels = await fieldLabels(await shardOf(p.projectId), p.projectId, 'verdict', { queueId });
     expect(labels.labels.get(t2)).toMatchObject({ value: 'pass', source: 'adjudicated', reviewers: 2 });
 
     // `score` becomes categorical in v2; once a v2 answer exists, the v1 numeric answers no longer count.
@@ -132,7 +131,7 @@ describe('fieldLabels over D1', () => {
     expect((await call('PATCH', `/api/v1/label-schemas/${schema.body.id}`, p.admin, { fields: v2 })).status).toBe(200);
     expect((await call('PATCH', `/api/v1/queues/${queueId}`, p.admin, { schemaVersion: 'latest' })).status).toBe(200);
     expect((await submit(queueId, t3, r1, { verdict: 'pass', score: 'high' })).status).toBe(200);
-    const score = await fieldLabels(env.DB, p.projectId, 'score');
+    const score = await fieldLabels(await shardOf(p.projectId), p.projectId, 'score');
     expect(score.field).toMatchObject({ type: 'categorical' });
     expect(score.skippedVersions).toBe(4);
     expect([...score.labels.entries()].map(([t, l]) => [t, l.value])).toEqual([[t3, 'high']]);
@@ -142,8 +141,8 @@ describe('fieldLabels over D1', () => {
     expect((await postOtlp(otlpJson([llmSpan(billing, undefined)], [sattr('service.name', 'billing')]), p.key)).status).toBe(200);
     expect((await call('POST', `/api/v1/queues/${queueId}/items`, p.admin, { traceIds: [billing] })).status).toBe(200);
     expect((await submit(queueId, billing, r1, { verdict: 'fail' })).status).toBe(200);
-    const scoped = await fieldLabels(env.DB, p.projectId, 'verdict', { traces: compileTraceFilter(p.projectId, { service: 'billing' }) });
+    const scoped = await fieldLabels(await shardOf(p.projectId), p.projectId, 'verdict', { traces: compileTraceFilter(p.projectId, { service: 'billing' }) });
     expect([...scoped.labels.keys()]).toEqual([billing]);
-    expect((await fieldLabels(env.DB, p.projectId, 'verdict', { queueId })).labels.size).toBe(4);
+    expect((await fieldLabels(await shardOf(p.projectId), p.projectId, 'verdict', { queueId })).labels.size).toBe(4);
   });
 });

@@ -1,10 +1,10 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { rebuildTraceLabels } from '../../../worker/data/trace-labels';
 import { LABELS_VERSION } from '../../../worker/insights/materialize-sql';
 import { storedLabels } from '../../../worker/insights/materialized-labels';
 import type { AnnotationQueue } from '../../../worker/queues/annotation-queue';
-import { call, signIn } from '../helpers';
+import { call, shardOf, signIn } from '../helpers';
 import { makeQueue, queueProject, reviewers, stubOf, submit } from '../queues/fixtures';
 import { evaluate, insight, queueOver, review } from './calibration-fixtures';
 import { ingest, insights } from './segments-fixtures';
@@ -18,12 +18,12 @@ const ingestSpecs = (key: string, specs: { model: string }[], now: number) => in
  */
 
 const label = async (projectId: string, traceId: string, field = 'verdict', queueId?: string) => {
-  const l = await storedLabels(env.DB, projectId, field, { queueId });
+  const l = await storedLabels((await shardOf(projectId)), projectId, field, { queueId });
   return l.labels.get(traceId) ?? (l.contested.has(traceId) ? 'contested' : null);
 };
 
 const rowsOf = async (projectId: string) =>
-  (await env.DB.prepare('SELECT scope, field, kind, trace_id, value, source, reviewers, answers FROM trace_labels WHERE project_id = ? ORDER BY 1, 2, 3, 4').bind(projectId).all()).results;
+  (await (await shardOf(projectId)).prepare('SELECT scope, field, kind, trace_id, value, source, reviewers, answers FROM trace_labels WHERE project_id = ? ORDER BY 1, 2, 3, 4').bind(projectId).all()).results;
 
 describe('trace_labels on the write paths', () => {
   it('follows reviews, an edit, and an adjudication put and removed', async () => {
@@ -78,14 +78,14 @@ describe('rebuilding trace_labels', () => {
   async function writtenBehindOurBack() {
     const p = await queueProject();
     const { queueId, traceIds } = await makeQueue(p, { reviewersPerItem: 3 }, 2);
-    const { results } = await env.DB.prepare('SELECT schema_id AS schemaId, schema_version AS version FROM annotation_queues WHERE id = ?').bind(queueId).all<{ schemaId: string; version: number }>();
+    const { results } = await (await shardOf(p.projectId)).prepare('SELECT schema_id AS schemaId, schema_version AS version FROM annotation_queues WHERE id = ?').bind(queueId).all<{ schemaId: string; version: number }>();
     const [{ schemaId, version }] = results;
-    const insert = env.DB.prepare(
+    const insert = (await shardOf(p.projectId)).prepare(
       `INSERT INTO annotations (id, project_id, queue_id, trace_id, reviewer_id, reviewer_name, schema_id, schema_version, "values", created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, 1, 1)`,
     );
     const verdicts = [['fail', 'fail', 'pass'], ['pass', 'fail', 'pass']];
-    await env.DB.batch(
+    await (await shardOf(p.projectId)).batch(
       traceIds.flatMap((t, i) => verdicts[i].map((v, r) => insert.bind(crypto.randomUUID(), p.projectId, queueId, t, `r${r}`, schemaId, version, JSON.stringify({ verdict: v })))),
     );
     return { p, queueId, traceIds };
@@ -97,21 +97,21 @@ describe('rebuilding trace_labels', () => {
     const res = await insights('trends', p.admin, { field: 'verdict', verdictField: 'verdict' });
     expect(res.status, res.text).toBe(200);
     expect(res.body.overall.total).toMatchObject({ labeled: 2, counts: { fail: 1, pass: 1 }, pass: { n: 2, passes: 1 } });
-    const state = await env.DB.prepare('SELECT version FROM trace_labels_state WHERE project_id = ?').bind(p.projectId).first<{ version: number }>();
+    const state = await (await shardOf(p.projectId)).prepare('SELECT version FROM trace_labels_state WHERE project_id = ?').bind(p.projectId).first<{ version: number }>();
     expect(state?.version).toBe(LABELS_VERSION);
     expect(await label(p.projectId, traceIds[0])).toMatchObject({ value: 'fail', source: 'majority', reviewers: 3 });
   });
 
   it('rebuilds when the labels were built by an older rule', async () => {
     const { p, traceIds } = await writtenBehindOurBack();
-    await env.DB.prepare('INSERT INTO trace_labels_state (project_id, version, built_at) VALUES (?, ?, 0)').bind(p.projectId, LABELS_VERSION - 1).run();
+    await (await shardOf(p.projectId)).prepare('INSERT INTO trace_labels_state (project_id, version, built_at) VALUES (?, ?, 0)').bind(p.projectId, LABELS_VERSION - 1).run();
     expect(await label(p.projectId, traceIds[1])).toMatchObject({ value: 'pass', source: 'majority' });
   });
 
   it('POST /api/v1/insights/labels/rebuild recomputes the project and drops rows without reviews', async () => {
     const { p, traceIds } = await writtenBehindOurBack();
-    await env.DB.prepare('INSERT INTO trace_labels_state (project_id, version, built_at) VALUES (?, ?, 0)').bind(p.projectId, LABELS_VERSION).run();
-    await env.DB.prepare(`INSERT INTO trace_labels (project_id, scope, field, kind, trace_id, value, source, reviewers, answers) VALUES (?, '', 'verdict', 'pass_fail', 'gone', '"fail"', 'single', 1, 1)`)
+    await (await shardOf(p.projectId)).prepare('INSERT INTO trace_labels_state (project_id, version, built_at) VALUES (?, ?, 0)').bind(p.projectId, LABELS_VERSION).run();
+    await (await shardOf(p.projectId)).prepare(`INSERT INTO trace_labels (project_id, scope, field, kind, trace_id, value, source, reviewers, answers) VALUES (?, '', 'verdict', 'pass_fail', 'gone', '"fail"', 'single', 1, 1)`)
       .bind(p.projectId)
       .run();
     // Marked built, so reads trust the rows: the direct inserts are not there yet.
@@ -129,14 +129,14 @@ describe('rebuilding trace_labels', () => {
 
   it('goes on where the last call stopped when a project needs several', async () => {
     const { p, traceIds } = await writtenBehindOurBack();
-    const first = await rebuildTraceLabels(env.DB, p.projectId, { pages: 1, pageSize: 1 });
+    const first = await rebuildTraceLabels((await shardOf(p.projectId)), p.projectId, { pages: 1, pageSize: 1 });
     expect(first).toMatchObject({ traces: 1, done: false });
     // Not built yet: reads would build it themselves, so look at the rows.
     expect(new Set((await rowsOf(p.projectId)).map((r) => r.trace_id))).toEqual(new Set([[...traceIds].sort()[0]]));
-    const rest = await rebuildTraceLabels(env.DB, p.projectId, { pages: 5, pageSize: 1 });
+    const rest = await rebuildTraceLabels((await shardOf(p.projectId)), p.projectId, { pages: 5, pageSize: 1 });
     expect(rest).toMatchObject({ traces: 1, done: true });
     const rows = await rowsOf(p.projectId);
-    await rebuildTraceLabels(env.DB, p.projectId);
+    await rebuildTraceLabels((await shardOf(p.projectId)), p.projectId);
     expect(await rowsOf(p.projectId)).toEqual(rows);
     expect(await label(p.projectId, traceIds[1])).toMatchObject({ value: 'pass', source: 'majority', reviewers: 3 });
   });

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketStart, bucketsOf } from '../../../worker/insights/trends';
 import { wilsonInterval } from '../../../worker/insights/stats/wilson';
-import { call, type Auth } from '../helpers';
+import { call, shardOf, type Auth } from '../helpers';
 import { queueProject, reviewers, type QueueProject } from '../queues/fixtures';
 import { adjudicate, ingest, insights, label, queueOf } from './segments-fixtures';
 
@@ -220,7 +220,7 @@ describe('GET /api/v1/insights/trends', () => {
 
 describe('trends over D1 directly', () => {
   it('ignores an annotation of a trace that is gone', async () => {
-    await env.DB.prepare(`DELETE FROM traces WHERE project_id = ? AND trace_id = ?`).bind(w.p.projectId, w.ids[5]).run();
+    await (await shardOf(w.p.projectId)).prepare(`DELETE FROM traces WHERE project_id = ? AND trace_id = ?`).bind(w.p.projectId, w.ids[5]).run();
     const res = await trends(w.p.admin, w.range);
     expect(res.body.overall.total.labeled).toBe(5);
   });

@@ -2,12 +2,13 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../../worker/index';
 import { CounterStore, FLUSH_EVERY_MS, METRICS, MINUTE_MS } from '../../../worker/ops/counters';
-import { call, hex, llmSpan, makeProject, otlpJson, postOtlp } from '../helpers';
+import { call, hex, llmSpan, makeProject, otlpJson, postOtlp, shardOf } from '../helpers';
 
 afterEach(() => vi.restoreAllMocks());
 
-async function stored(projectId: string): Promise<Record<string, number>> {
-  const { results } = await env.DB.prepare('SELECT metric, bucket, value FROM ops_counters WHERE project_id = ? ORDER BY metric, bucket').bind(projectId).all<{ metric: string; bucket: number; value: number }>();
+/** A project's counters as stored on `db` (its shard; the control database for ids no project has). */
+async function stored(projectId: string, db: D1Database = env.DB): Promise<Record<string, number>> {
+  const { results } = await db.prepare('SELECT metric, bucket, value FROM ops_counters WHERE project_id = ? ORDER BY metric, bucket').bind(projectId).all<{ metric: string; bucket: number; value: number }>();
   return Object.fromEntries(results.map((r) => [`${r.metric}@${r.bucket}`, r.value]));
 }
 
@@ -20,7 +21,7 @@ describe('CounterStore', () => {
     expect(store.due(T0)).toBe(false);
     store.add(METRICS.ingestRequests, 'p', 1, T0);
     expect(store.due(T0)).toBe(true);
-    await store.flush(env.DB, T0);
+    await store.flush(env, T0);
     store.add(METRICS.ingestRequests, 'p', 1, T0 + 1000);
     expect(store.due(T0 + FLUSH_EVERY_MS - 1)).toBe(false);
     expect(store.due(T0 + FLUSH_EVERY_MS)).toBe(true);
@@ -34,10 +35,10 @@ describe('CounterStore', () => {
     store.add(METRICS.spansAccepted, p, 5, T0 + 40_000);
     store.add(METRICS.ingestBytes, p, 100, T0);
     expect(store.size).toBe(3);
-    await store.flush(env.DB, T0 + 40_000);
+    await store.flush(env, T0 + 40_000);
     expect(store.size).toBe(0);
     store.add(METRICS.spansAccepted, p, 10, T0 + 45_000);
-    await store.flush(env.DB, T0 + 60_000);
+    await store.flush(env, T0 + 60_000);
     expect(await stored(p)).toEqual({
       [`${METRICS.ingestBytes}@${minute(T0)}`]: 100,
       [`${METRICS.spansAccepted}@${minute(T0)}`]: 3 + 4,
@@ -49,12 +50,12 @@ describe('CounterStore', () => {
     const store = new CounterStore();
     const hung = { prepare: env.DB.prepare.bind(env.DB), batch: () => new Promise(() => undefined) } as unknown as D1Database;
     store.add(METRICS.consumed, 'p', 1, T0);
-    void store.flush(hung, T0);
+    void store.flush({ DB: hung }, T0);
     store.add(METRICS.consumed, 'p', 1, T0 + 1000);
     expect(store.due(T0 + FLUSH_EVERY_MS)).toBe(false);
     expect(store.due(T0 + 59_999)).toBe(false);
     expect(store.due(T0 + 60_000)).toBe(true);
-    await store.flush(env.DB, T0 + 60_000);
+    await store.flush(env, T0 + 60_000);
     store.add(METRICS.consumed, 'p', 1, T0 + 61_000);
     expect(store.due(T0 + 70_000)).toBe(true);
   });
@@ -63,9 +64,22 @@ describe('CounterStore', () => {
     const store = new CounterStore();
     const projects = Array.from({ length: 60 }, () => `p_${crypto.randomUUID()}`);
     for (const [i, p] of projects.entries()) store.add(METRICS.ingestRequests, p, i + 1, T0);
-    await store.flush(env.DB, T0);
+    await store.flush(env, T0);
     const totals = await Promise.all(projects.map(async (p) => Object.values(await stored(p))[0]));
     expect(totals).toEqual(projects.map((_, i) => i + 1));
+  });
+
+  it("writes each project's counts to its shard and nowhere else", async () => {
+    const store = new CounterStore();
+    const a = await makeProject(['ingest'], { shard: 'DB_SHARD_0' });
+    const b = await makeProject(['ingest'], { shard: 'DB_SHARD_1' });
+    store.add(METRICS.ingestRequests, a.projectId, 1, T0);
+    store.add(METRICS.ingestRequests, b.projectId, 2, T0);
+    await store.flush(env, T0);
+    const key = `${METRICS.ingestRequests}@${minute(T0)}`;
+    expect([await stored(a.projectId, env.DB_SHARD_0), await stored(b.projectId, env.DB_SHARD_1)]).toEqual([{ [key]: 1 }, { [key]: 2 }]);
+    for (const db of [env.DB, env.DB_SHARD_1]) expect(await stored(a.projectId, db)).toEqual({});
+    for (const db of [env.DB, env.DB_SHARD_0]) expect(await stored(b.projectId, db)).toEqual({});
   });
 
   it('keeps the counts of a failed flush for the next one', async () => {
@@ -74,11 +88,11 @@ describe('CounterStore', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     store.add(METRICS.retried, p, 2, T0);
     const broken = { prepare: env.DB.prepare.bind(env.DB), batch: async () => { throw new Error('D1 down'); } } as unknown as D1Database;
-    await store.flush(broken, T0);
+    await store.flush({ DB: broken }, T0);
     expect(store.size).toBe(1);
     expect(await stored(p)).toEqual({});
     store.add(METRICS.retried, p, 1, T0 + 1000);
-    await store.flush(env.DB, T0 + FLUSH_EVERY_MS);
+    await store.flush(env, T0 + FLUSH_EVERY_MS);
     expect(await stored(p)).toEqual({ [`${METRICS.retried}@${minute(T0)}`]: 3 });
   });
 });
@@ -156,7 +170,7 @@ describe('queue backlog estimate', () => {
     await statusWhen(key, (b) => expect(b.queue).toMatchObject({ enqueued: 2, consumed: 1, backlogEstimate: 1 }));
 
     // A message whose work fails is retried, not consumed: the backlog stays.
-    vi.spyOn(env.DB, 'prepare').mockImplementation(() => {
+    vi.spyOn(await shardOf(projectId), 'prepare').mockImplementation(() => {
       throw new Error('D1 down');
     });
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../../worker/index';
 import { recordDecisions } from '../../../worker/data/automations';
 import { getDb } from '../../../worker/db/client';
-import { call, hex, makeProject, signIn } from '../helpers';
+import { call, hex, makeProject, shardOf, signIn } from '../helpers';
 import { makeQueue } from '../queues/fixtures';
 
 afterEach(() => vi.restoreAllMocks());
@@ -19,8 +19,9 @@ async function deadLetter(messages: { id: string; body: unknown; attempts?: numb
   return getQueueResult(batch, ctx);
 }
 
-async function row(id: string) {
-  return env.DB.prepare('SELECT * FROM dead_letters WHERE id = ?').bind(id).first<Record<string, any>>();
+/** A dead letter as stored on its project's shard (the control database for a message naming no project). */
+async function row(id: string, projectId: string | null) {
+  return (projectId ? await shardOf(projectId) : env.DB).prepare('SELECT * FROM dead_letters WHERE id = ?').bind(id).first<Record<string, any>>();
 }
 
 const touched = (projectId: string, traceIds = [hex(16)]) => ({ type: 'traces.touched', projectId, traceIds });
@@ -32,9 +33,9 @@ describe('the dead-letter queue consumer', () => {
     const result = await deadLetter([{ id: a, body: touched(projectId), attempts: 2 }, { id: b, body: 'not an object' }]);
     expect(result.ackAll).toBe(true);
     expect(result.retryMessages).toEqual([]);
-    expect(await row(a)).toMatchObject({ queue: DLQ, project_id: projectId, attempts: 2 });
-    expect(JSON.parse((await row(a))!.body)).toEqual(touched(projectId, JSON.parse((await row(a))!.body).traceIds));
-    expect(await row(b)).toMatchObject({ project_id: null, body: '"not an object"' });
+    expect(await row(a, projectId)).toMatchObject({ queue: DLQ, project_id: projectId, attempts: 2 });
+    expect(JSON.parse((await row(a, projectId))!.body)).toEqual(touched(projectId, JSON.parse((await row(a, projectId))!.body).traceIds));
+    expect(await row(b, null)).toMatchObject({ project_id: null, body: '"not an object"' });
   });
 
   it('stores a redelivered message once', async () => {
@@ -42,19 +43,19 @@ describe('the dead-letter queue consumer', () => {
     const id = crypto.randomUUID();
     await deadLetter([{ id, body: touched(projectId) }]);
     await deadLetter([{ id, body: touched(projectId) }]);
-    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM dead_letters WHERE project_id = ?').bind(projectId).first<{ n: number }>())!;
+    const { n } = (await (await shardOf(projectId)).prepare('SELECT count(*) AS n FROM dead_letters WHERE project_id = ?').bind(projectId).first<{ n: number }>())!;
     expect(n).toBe(1);
   });
 
   it('retries the whole batch when D1 cannot store it, acking nothing', async () => {
     const { projectId } = await makeProject();
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    vi.spyOn(env.DB, 'batch').mockRejectedValue(new Error('D1 down'));
+    vi.spyOn(await shardOf(projectId), 'batch').mockRejectedValue(new Error('D1 down'));
     const id = crypto.randomUUID();
     const result = await deadLetter([{ id, body: touched(projectId) }]);
     expect([result.ackAll, result.retryBatch.retry, result.explicitAcks]).toEqual([false, true, []]);
     vi.restoreAllMocks();
-    expect(await row(id)).toBeNull();
+    expect(await row(id, projectId)).toBeNull();
   });
 });
 
@@ -95,7 +96,7 @@ describe('POST /api/v1/ops/dead-letters/:deadLetterId/replay', () => {
     expect([res.status, res.body]).toEqual([200, { replayed: id, type: 'traces.touched' }]);
     expect(sendBatch).toHaveBeenCalledTimes(1);
     expect(sendBatch.mock.calls[0][0]).toEqual([{ body, delaySeconds: 0 }]);
-    expect(await row(id)).toBeNull();
+    expect(await row(id, projectId)).toBeNull();
     const again = await call('POST', `/api/v1/ops/dead-letters/${id}/replay`, { key });
     expect([again.status, again.body.error.code]).toEqual([404, 'not_found']);
     const status = await call('GET', '/api/v1/ops/status', { key });
@@ -111,7 +112,7 @@ describe('POST /api/v1/ops/dead-letters/:deadLetterId/replay', () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const res = await call('POST', `/api/v1/ops/dead-letters/${id}/replay`, { key });
     expect([res.status, res.body.error.code]).toEqual([503, 'unavailable']);
-    expect(await row(id)).toMatchObject({ project_id: projectId });
+    expect(await row(id, projectId)).toMatchObject({ project_id: projectId });
   });
 
   it('refuses (422) a message the post-ingest queue would not understand, and keeps it', async () => {
@@ -120,7 +121,7 @@ describe('POST /api/v1/ops/dead-letters/:deadLetterId/replay', () => {
     await deadLetter([{ id, body: { type: 'something.else', projectId } }]);
     const res = await call('POST', `/api/v1/ops/dead-letters/${id}/replay`, { key });
     expect([res.status, res.body.error.code]).toEqual([422, 'unprocessable']);
-    expect(await row(id)).not.toBeNull();
+    expect(await row(id, projectId)).not.toBeNull();
   });
 
   it("is 404 for another project's dead letter, which stays", async () => {
@@ -130,7 +131,7 @@ describe('POST /api/v1/ops/dead-letters/:deadLetterId/replay', () => {
     await deadLetter([{ id, body: touched(b.projectId) }]);
     const res = await call('POST', `/api/v1/ops/dead-letters/${id}/replay`, { key: a.key });
     expect(res.status).toBe(404);
-    expect(await row(id)).not.toBeNull();
+    expect(await row(id, b.projectId)).not.toBeNull();
   });
 });
 
@@ -145,7 +146,7 @@ describe('admins only', () => {
       expect((await call('GET', '/api/v1/ops/status', auth)).status).toBe(403);
       expect((await call('POST', `/api/v1/ops/dead-letters/${id}/replay`, auth)).status).toBe(403);
     }
-    expect(await row(id)).not.toBeNull();
+    expect(await row(id, projectId)).not.toBeNull();
     const admin = await signIn(projectId, 'admin');
     const res = await call('GET', '/api/v1/ops/status', { cookie: admin.cookie });
     expect([res.status, res.body.deadLetters.count]).toEqual([200, 1]);
@@ -165,8 +166,9 @@ describe('GET /api/v1/ops/status: automation errors', () => {
     };
     const [quiet, flaky, broken] = [await rule('Quiet'), await rule('Flaky'), await rule('Broken')];
     const now = Date.now();
+    const shard = await shardOf(projectId);
     const errors = (ruleId: string, n: number, at: number) =>
-      recordDecisions(getDb(env.DB), projectId, [], new Map([[ruleId, { checked: 5, matched: 0, sampled: 0, routed: 0, overQuota: 0, errors: n }]]), 'live', at);
+      recordDecisions(getDb(shard), projectId, [], new Map([[ruleId, { checked: 5, matched: 0, sampled: 0, routed: 0, overQuota: 0, errors: n }]]), 'live', at);
     await errors(quiet, 0, now);
     await errors(flaky, 1, now);
     await errors(broken, 2, now - 2 * 86_400_000);

@@ -45,6 +45,11 @@ describe('withFaults', () => {
     expect(await e.DB.prepare('SELECT 1 AS one').first()).toEqual({ one: 1 });
   });
 
+  it('fails the data shards at the D1 rate too', async () => {
+    const e = withFaults(dev('d1=1'), rolls(0, 0.1, 0, 0.1));
+    for (const shard of [e.DB_SHARD_0, e.DB_SHARD_1]) await expect(shard.prepare('SELECT 1 AS one').first()).rejects.toThrow(/injected d1 fault before first/);
+  });
+
   it('fails a D1 write after it committed when the fault strikes "after"', async () => {
     const id = `fault-${crypto.randomUUID()}`;
     const e = withFaults(dev('d1=0.5'), rolls(0.1, 0.9));
@@ -62,7 +67,8 @@ describe('withFaults', () => {
 
   it('fails R2 puts and Queue sends at their own rates, and leaves D1 alone when its rate is 0', async () => {
     const e = withFaults(dev('r2=1,queue=1'), rolls(0, 0.1, 0, 0.1));
-    expect(e.DB).toBe(env.DB);
+    expect([e.DB, e.DB_SHARD_0, e.DB_SHARD_1]).toEqual([env.DB, env.DB_SHARD_0, env.DB_SHARD_1]);
+    expect(e.DB_SHARD_0).toBe(env.DB_SHARD_0);
     await expect(e.PAYLOADS.put('faults/x', 'x')).rejects.toThrow(/injected r2 fault before put/);
     expect(await env.PAYLOADS.head('faults/x')).toBeNull();
     await expect(e.POST_INGEST.send({ type: 'noop' })).rejects.toThrow(/injected queue fault before send/);

@@ -3,16 +3,16 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../../worker/index';
 import { RETENTION_METRIC, runRetention } from '../../../worker/ops/retention';
 import { FREED_PAYLOADS_SQL, PER_TRACE_TABLES, RELEASE_PAYLOADS_SQL, SCAN_SQL, SIGNAL_TABLES, deleteSql, orphanSignalsSql } from '../../../worker/ops/retention-sql';
-import { call, hex, llmSpan, makeProject, otlpJson, postOtlp, type JsonSpanInput } from '../helpers';
+import { call, hex, llmSpan, makeProject, otlpJson, postOtlp, shardOf, type JsonSpanInput } from '../helpers';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
 
 /** A project with an admin key and the given retention (null keeps everything). */
 async function project(retentionDays: number | null) {
-  const { projectId, key } = await makeProject(['admin']);
+  const { projectId, key, shard } = await makeProject(['admin']);
   await env.DB.prepare('UPDATE projects SET retention_days = ? WHERE id = ?').bind(retentionDays, projectId).run();
-  return { projectId, key, auth: { key } };
+  return { projectId, key, shard, auth: { key } };
 }
 
 /** One ingest request (one R2 object) holding a trace per start time; returns the trace ids. */
@@ -27,12 +27,12 @@ async function ingest(key: string, startsMs: number[], spansPerTrace = 1): Promi
 }
 
 async function payloadKeys(projectId: string, traceId: string): Promise<string[]> {
-  const row = await env.DB.prepare('SELECT segments FROM trace_spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).first<{ segments: string }>();
+  const row = await (await shardOf(projectId)).prepare('SELECT segments FROM trace_spans WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).first<{ segments: string }>();
   return [...new Set((JSON.parse(row?.segments ?? '[]') as [string][]).map((s) => s[0]))];
 }
 
 async function rows(table: string, projectId: string, traceId: string): Promise<number> {
-  const r = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE project_id = ? AND trace_id = ?`).bind(projectId, traceId).first<{ n: number }>();
+  const r = await (await shardOf(projectId)).prepare(`SELECT count(*) AS n FROM ${table} WHERE project_id = ? AND trace_id = ?`).bind(projectId, traceId).first<{ n: number }>();
   return r!.n;
 }
 
@@ -54,7 +54,7 @@ describe('scheduled retention', () => {
     for (const t of [old, fresh]) {
       expect((await call('POST', '/api/v1/evaluations', p.auth, { items: [{ traceId: t, name: 'faithfulness', score: 0.2, evaluatorKind: 'llm' }] })).status).toBe(200);
       expect((await call('POST', '/api/v1/feedback', p.auth, { items: [{ traceId: t, kind: 'thumbs', value: 'down' }] })).status).toBe(200);
-      await env.DB.prepare(`INSERT INTO automation_matches (rule_id, trace_id, project_id, rule_version, outcome, via, decided_at) VALUES ('rule-1', ?, ?, 1, 'not_sampled', 'live', ?)`)
+      await (await shardOf(p.projectId)).prepare(`INSERT INTO automation_matches (rule_id, trace_id, project_id, rule_version, outcome, via, decided_at) VALUES ('rule-1', ?, ?, 1, 'not_sampled', 'live', ?)`)
         .bind(t, p.projectId, NOW).run();
     }
     const tables = ['trace_spans', 'evaluations', 'feedback', 'trace_evals', 'automation_matches', 'traces'];
@@ -70,7 +70,7 @@ describe('scheduled retention', () => {
     expect(await inR2(freshKey)).toBe(true);
     const detail = await call('GET', `/api/v1/traces/${fresh}`, p.auth);
     expect([detail.status, detail.body.spans.length]).toEqual([200, 1]);
-    const counter = await env.DB.prepare(`SELECT bucket, value FROM ops_counters WHERE metric = ? AND project_id = ?`).bind(RETENTION_METRIC, p.projectId).all();
+    const counter = await (await shardOf(p.projectId)).prepare(`SELECT bucket, value FROM ops_counters WHERE metric = ? AND project_id = ?`).bind(RETENTION_METRIC, p.projectId).all();
     expect(counter.results).toEqual([{ bucket: Math.floor(NOW / 60_000) * 60_000, value: 1 }]);
   });
 
@@ -111,7 +111,7 @@ describe('scheduled retention', () => {
     for (const t of [queued, inDataset, droppedFromDataset]) expect(await traceStatus(p, t)).toBe(200);
     for (const t of [removed, plain]) expect(await traceStatus(p, t)).toBe(404);
     // The queue's own record of the removed item stays with the queue.
-    expect(await env.DB.prepare('SELECT status FROM queue_items WHERE queue_id = ? AND trace_id = ?').bind(queue.body.id, removed).first()).toEqual({ status: 'removed' });
+    expect(await (await shardOf(p.projectId)).prepare('SELECT status FROM queue_items WHERE queue_id = ? AND trace_id = ?').bind(queue.body.id, removed).first()).toEqual({ status: 'removed' });
   });
 
   it('deletes expired signals whose trace never arrived, and keeps fresh ones and those of existing traces', async () => {
@@ -164,7 +164,7 @@ describe('scheduled retention', () => {
 
     // Watch every delete batch the job sends to D1: the traces statement is the last one.
     const perBatch: number[] = [];
-    const db = new Proxy(env.DB, {
+    const db = new Proxy(await shardOf(p.projectId), {
       get(target, prop) {
         if (prop === 'batch') {
           return async (statements: D1PreparedStatement[]) => {
@@ -180,7 +180,7 @@ describe('scheduled retention', () => {
     const opts = { now: NOW, batchTraces: 2, batchSpans: 3, maxCalls: 13 };
     const runs = [];
     for (let i = 0; i < 10; i++) {
-      const r = (await runRetention({ DB: db, PAYLOADS: env.PAYLOADS }, opts)).projects.find((x) => x.projectId === p.projectId)!;
+      const r = (await runRetention({ ...env, [p.shard]: db }, opts)).projects.find((x) => x.projectId === p.projectId)!;
       runs.push(r.traces);
       if (r.done) break;
     }
@@ -201,7 +201,7 @@ describe('scheduled retention', () => {
     const report = await runRetention(env, { now: NOW, batchTraces: 1, budgetMs: 25, clock: () => (t += 10) });
     expect(report.complete).toBe(false);
     expect(report.projects.reduce((n, r) => n + r.traces, 0)).toBeLessThanOrEqual(1);
-    const left = await env.DB.prepare('SELECT count(*) AS n FROM traces WHERE project_id = ?').bind(p.projectId).first<{ n: number }>();
+    const left = await (await shardOf(p.projectId)).prepare('SELECT count(*) AS n FROM traces WHERE project_id = ?').bind(p.projectId).first<{ n: number }>();
     expect(left!.n).toBeGreaterThanOrEqual(2);
   });
 });

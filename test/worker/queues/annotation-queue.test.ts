@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { AnnotationQueue } from '../../../worker/queues/annotation-queue';
-import { call, ORIGIN, type Auth } from '../helpers';
+import { call, ORIGIN, shardOf, type Auth } from '../helpers';
 import { claim, d1Annotations, makeQueue, queueProject, reviewers, stubOf, submit } from './fixtures';
 
 /** Moves the queue object's clock to `ms` after real time. */
@@ -90,7 +90,7 @@ describe('AnnotationQueue overlap and skips', () => {
     for (const r of [a, b, c]) expect((await claim(queueId, r)).body.item).toBeNull();
     const items = await call('GET', `/api/v1/queues/${queueId}/items`, p.admin);
     expect(items.body.data.map((i: any) => [i.status, i.reviewsDone])).toEqual([['done', 2], ['done', 2]]);
-    expect((await d1Annotations(queueId)).map((r) => [r.trace_id, r.reviewer_id]).sort()).toEqual(
+    expect((await d1Annotations(p.projectId, queueId)).map((r) => [r.trace_id, r.reviewer_id]).sort()).toEqual(
       [[x1, a.userId], [x1, b.userId], [x2, a.userId], [x2, c.userId]].sort(),
     );
   });
@@ -122,18 +122,18 @@ describe('AnnotationQueue outbox', () => {
     await claim(queueId, a);
     const res = await submit(queueId, traceIds[0], a, { verdict: 'fail', failure_modes: ['tone_mismatch'] }, 'too curt');
     expect(res.status, res.text).toBe(200);
-    expect(await d1Annotations(queueId)).toHaveLength(0);
+    expect(await d1Annotations(p.projectId, queueId)).toHaveLength(0);
     // Waiting: the annotation and the item's new state.
     expect(await runInDurableObject(stubOf(queueId), (q: AnnotationQueue) => q.outbox.pending())).toBe(2);
 
     await advance(queueId, 5_000);
     expect(await runDurableObjectAlarm(stubOf(queueId))).toBe(true);
-    const rows = await d1Annotations(queueId);
+    const rows = await d1Annotations(p.projectId, queueId);
     expect(rows.map((r) => [r.trace_id, r.reviewer_id, JSON.parse(r.values), r.notes, r.schema_version])).toEqual([
       [traceIds[0], a.userId, { verdict: 'fail', failure_modes: ['tone_mismatch'] }, 'too curt', 1],
     ]);
     expect(await runInDurableObject(stubOf(queueId), (q: AnnotationQueue) => q.outbox.pending())).toBe(0);
-    const item = await env.DB.prepare(`SELECT * FROM queue_items WHERE queue_id = ? AND trace_id = ?`).bind(queueId, traceIds[0]).first();
+    const item = await (await shardOf(p.projectId)).prepare(`SELECT * FROM queue_items WHERE queue_id = ? AND trace_id = ?`).bind(queueId, traceIds[0]).first();
     expect(item).toMatchObject({ status: 'done', reviews_done: 1 });
   });
 
@@ -144,7 +144,7 @@ describe('AnnotationQueue outbox', () => {
     await submit(queueId, traceIds[0], a, { verdict: 'pass' });
     const edit = await call('PUT', `/api/v1/queues/${queueId}/items/${traceIds[0]}/submission`, a, { values: { verdict: 'fail' } });
     expect(edit.body).toMatchObject({ status: 'submitted', revision: 2, values: { verdict: 'fail' } });
-    const [row] = await d1Annotations(queueId);
+    const [row] = await d1Annotations(p.projectId, queueId);
     expect([JSON.parse(row.values), row.revision]).toEqual([{ verdict: 'fail' }, 2]);
   });
 });

@@ -1,7 +1,8 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { AnnotationQueue } from '../../../worker/queues/annotation-queue';
 import { claim, makeQueue, queueProject, reviewers, stubOf, submit } from './fixtures';
+import { shardOf } from '../helpers';
 
 const REVIEWERS = 20;
 const ITEMS = 500;
@@ -34,11 +35,11 @@ describe('POST /api/v1/queues/:queueId/claim under load', () => {
     expect(new Set(claims.map((c) => `${c.itemId}/${c.slot}`)).size).toBe(ITEMS * PER_ITEM);
     expect(new Set(claims.map((c) => `${c.itemId}/${c.reviewerId}`)).size).toBe(ITEMS * PER_ITEM);
 
-    const d1 = await env.DB.prepare(
+    const d1 = await (await shardOf(p.projectId)).prepare(
       `SELECT count(*) AS n, count(DISTINCT trace_id || '/' || reviewer_id) AS pairs, count(DISTINCT trace_id) AS items FROM annotations WHERE queue_id = ?`,
     ).bind(queueId).first<{ n: number; pairs: number; items: number }>();
     expect(d1).toEqual({ n: ITEMS * PER_ITEM, pairs: ITEMS * PER_ITEM, items: ITEMS });
-    const perItem = await env.DB.prepare(`SELECT DISTINCT count(*) AS n FROM annotations WHERE queue_id = ? GROUP BY trace_id`).bind(queueId).all<{ n: number }>();
+    const perItem = await (await shardOf(p.projectId)).prepare(`SELECT DISTINCT count(*) AS n FROM annotations WHERE queue_id = ? GROUP BY trace_id`).bind(queueId).all<{ n: number }>();
     expect(perItem.results).toEqual([{ n: PER_ITEM }]);
     expect(new Set(traceIds)).toEqual(new Set(claims.map((c) => c.itemId)));
 

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { queueStub } from '../../../worker/queues/service';
-import { call, hex, llmSpan, makeProject, otlpJson, postOtlp, signIn, type Auth } from '../helpers';
+import { call, hex, llmSpan, makeProject, otlpJson, postOtlp, shardOf, signIn, type Auth } from '../helpers';
 
 /** Ingests `n` one-span traces (in requests of up to 500 spans) and returns their ids. */
 export async function seedTraces(key: string, n: number, opts: { input?: string } = {}): Promise<string[]> {
@@ -52,8 +52,8 @@ export const submit = (queueId: string, itemId: string, auth: Auth, values: unkn
 
 export const stubOf = (queueId: string) => queueStub(env, queueId);
 
-/** The D1 annotations of a queue. */
-export async function d1Annotations(queueId: string): Promise<any[]> {
-  const { results } = await env.DB.prepare(`SELECT * FROM annotations WHERE queue_id = ? ORDER BY created_at, id`).bind(queueId).all();
+/** The D1 annotations of a queue, read from its project's shard. */
+export async function d1Annotations(projectId: string, queueId: string): Promise<any[]> {
+  const { results } = await (await shardOf(projectId)).prepare(`SELECT * FROM annotations WHERE queue_id = ? ORDER BY created_at, id`).bind(queueId).all();
   return results;
 }

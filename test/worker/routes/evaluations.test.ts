@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../../worker/index';
-import { call, dattr, getJson, hex, llmSpan, makeProject, otlpJson, postOtlp, sattr } from '../helpers';
+import { call, dattr, getJson, hex, llmSpan, makeProject, otlpJson, postOtlp, sattr, shardOf } from '../helpers';
 
 const post = (key: string, items: unknown) => call('POST', '/api/v1/evaluations', { key }, { items });
 const trace = (key: string, traceId: string) => getJson(`/api/v1/traces/${traceId}`, { key });
@@ -207,7 +207,7 @@ describe('evaluations that arrive before their trace', () => {
     expect((await list(key, inFirstSecond)).body.data).toEqual([]);
 
     await ingest(key, [{ traceId, spanId: hex(8), name: 'root', startMs: t0, durationMs: 6_000 }]);
-    const row = await env.DB.prepare('SELECT start_ms FROM trace_evals WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).first<{ start_ms: number }>();
+    const row = await (await shardOf(projectId)).prepare('SELECT start_ms FROM trace_evals WHERE project_id = ? AND trace_id = ?').bind(projectId, traceId).first<{ start_ms: number }>();
     expect(row?.start_ms).toBe(t0);
     expect((await list(key, inFirstSecond)).body.data.map((t: any) => t.traceId)).toEqual([traceId]);
   });

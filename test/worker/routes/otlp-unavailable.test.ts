@@ -37,12 +37,12 @@ describe('POST /v1/traces when storage fails', () => {
   });
 
   it('answers 503 when the span write fails after the key was accepted, and a retry then stores the spans', async () => {
-    const { key } = await makeProject();
+    const { key, shard } = await makeProject();
     const traceId = hex(16);
     const body = otlpJson([llmSpan(traceId, undefined)]);
-    // The first request caches the key; the second finds D1 failing on the write.
+    // The first request caches the key; the second finds the project's shard failing on the write.
     expect((await post(otlpJson([llmSpan(hex(16), undefined)]), key, {})).status).toBe(200);
-    const failed = await post(body, key, { DB: brokenD1() });
+    const failed = await post(body, key, { [shard]: brokenD1() } as Partial<Env>);
     expect(failed.status).toBe(503);
     const retried = await post(body, key, {});
     expect(retried.status).toBe(200);

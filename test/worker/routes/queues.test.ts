@@ -1,7 +1,6 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { addItems } from '../../../worker/queues/service';
-import { call, signIn } from '../helpers';
+import { call, projectEnvOf, shardOf, signIn } from '../helpers';
 import { claim, d1Annotations, makeQueue, queueProject, reviewers, seedTraces, submit } from '../queues/fixtures';
 
 describe('POST /api/v1/queues', () => {
@@ -97,12 +96,12 @@ describe('POST /api/v1/queues/:queueId/items', () => {
     expect((await call('DELETE', `/api/v1/queues/${queueId}/items/${gone}`, p.admin)).status).toBe(204);
     const readd = await call('POST', `/api/v1/queues/${queueId}/items`, p.admin, { traceIds: [gone] });
     expect(readd.body).toMatchObject({ added: [], removed: [gone] });
-    const auto = await addItems(env, p.projectId, queueId, [gone], { source: { ruleId: 'rule-1', ruleVersion: 3 } });
+    const auto = await addItems(await projectEnvOf(p.projectId), p.projectId, queueId, [gone], { source: { ruleId: 'rule-1', ruleVersion: 3 } });
     expect(auto).toMatchObject({ added: [], removed: [gone] });
     expect((await claim(queueId, r)).body.item.itemId).toBe(kept);
     const removed = await call('GET', `/api/v1/queues/${queueId}/items?status=removed`, p.admin);
     expect(removed.body.data.map((i: any) => [i.itemId, i.status])).toEqual([[gone, 'removed']]);
-    const d1 = await env.DB.prepare(`SELECT status FROM queue_items WHERE queue_id = ? AND trace_id = ?`).bind(queueId, gone).first();
+    const d1 = await (await shardOf(p.projectId)).prepare(`SELECT status FROM queue_items WHERE queue_id = ? AND trace_id = ?`).bind(queueId, gone).first();
     expect(d1).toEqual({ status: 'removed' });
     const restored = await call('POST', `/api/v1/queues/${queueId}/items`, p.admin, { traceIds: [gone], restore: true });
     expect(restored.body.added).toEqual([gone]);
@@ -112,7 +111,7 @@ describe('POST /api/v1/queues/:queueId/items', () => {
     const p = await queueProject();
     const { queueId } = await makeQueue(p);
     const [t] = await seedTraces(p.key, 1);
-    expect((await addItems(env, p.projectId, queueId, [t], { source: { ruleId: 'rule-9', ruleVersion: 2 } })).added).toEqual([t]);
+    expect((await addItems(await projectEnvOf(p.projectId), p.projectId, queueId, [t], { source: { ruleId: 'rule-9', ruleVersion: 2 } })).added).toEqual([t]);
     const items = await call('GET', `/api/v1/queues/${queueId}/items`, p.admin);
     expect(items.body.data[0].source).toEqual({ ruleId: 'rule-9', ruleVersion: 2 });
   });
@@ -151,7 +150,7 @@ describe('POST /api/v1/queues/:queueId/items/:itemId/submit', () => {
     const old = await submit(queueId, traceIds[0], b, { verdict: 'fail' });
     expect([old.status, old.body.error.message]).toEqual([422, expect.stringContaining('values.tone')]);
     expect((await submit(queueId, traceIds[0], b, { verdict: 'fail', tone: 'curt' })).body.schemaVersion).toBe(2);
-    const rows = await d1Annotations(queueId);
+    const rows = await d1Annotations(p.projectId, queueId);
     expect(rows.map((r) => [r.reviewer_id, r.schema_version, JSON.parse(r.values)]).sort()).toEqual(
       [[a.userId, 1, { verdict: 'pass' }], [b.userId, 2, { verdict: 'fail', tone: 'curt' }]].sort(),
     );
