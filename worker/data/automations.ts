@@ -182,3 +182,9 @@ export async function listBackfills(db: Db, projectId: string, ruleId: string): 
     .limit(20)
     .all();
 }
+
+/** Whether a rule with this id exists in any of the databases (a client-supplied id must be new everywhere). */
+export async function ruleIdInUse(dbs: D1Database[], ruleId: string): Promise<boolean> {
+  const found = await Promise.all(dbs.map((d1) => d1.prepare('SELECT 1 AS x FROM automation_rules WHERE id = ?').bind(ruleId).first()));
+  return found.some((r) => r !== null);
+}

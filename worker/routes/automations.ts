@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BackfillBody, createRule, getRule, previewRule, PreviewBody, removeRule, ruleDetail, startBackfill, updateRule } from '../automations/service';
-import { listRules, findBackfill } from '../data/automations';
+import { listRules, findBackfill, ruleIdInUse } from '../data/automations';
+import { dataBindings, shardDb } from '../data/shards';
 import { getDb } from '../db/client';
 import { automationBackfills } from '../db/automations';
-import { NotFound } from '../lib/errors';
+import { idTaken, NotFound } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
 import { authenticate, requireAccess, type AppEnv, type Principal, scopedEnv } from '../middleware/auth';
 import { CreateRuleBody, UpdateRuleBody } from '../schemas/automations';
@@ -22,6 +23,8 @@ const routes = new Hono<AppEnv>()
   })
   .post('/', requireAccess('admin'), async (c) => {
     const body = await jsonBody(c, CreateBody);
+    // Rule ids are unique per database; a client-supplied one is checked on every shard, so it answers alike wherever it is taken.
+    if (body.id && (await ruleIdInUse(dataBindings(c.env).map((b) => shardDb(c.env, b)), body.id))) throw idTaken('rule');
     const rule = await createRule(scopedEnv(c), c.get('projectId'), body, by(c.get('principal')));
     return c.json(await ruleView(scopedEnv(c), rule), 201);
   })

@@ -1,12 +1,11 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { add, exportText, makeDataset, raw } from '../datasets/fixtures';
-import { call, getJson, hex, makeProject, postOtlp, sattr } from '../helpers';
+import { call, getJson, hex, makeProject, postOtlp, sattr, shardOf } from '../helpers';
 
 /** Every R2 object of the project, as text. */
 async function r2Text(projectId: string): Promise<string> {
-  const listed = await env.PAYLOADS.list({ limit: 1000 });
-  const mine = listed.objects.filter((o) => o.key.includes(projectId));
+  const mine = (await env.PAYLOADS.list({ prefix: `t/${projectId}/`, limit: 1000 })).objects;
   expect(mine.length).toBeGreaterThan(0);
   return (await Promise.all(mine.map(async (o) => (await env.PAYLOADS.get(o.key))!.text()))).join('\n');
 }
@@ -90,7 +89,8 @@ describe('redaction covers every stored form and field (issue #18.8)', () => {
   });
 
   it('redacts evaluation labels, explanations and versions, and feedback comments and end-user ids', async () => {
-    const { key } = await projectWith({ detectors: { email: true } });
+    const { projectId, key } = await projectWith({ detectors: { email: true } });
+    const shard = await shardOf(projectId);
     const traceId = hex(16);
     const evals = await call('POST', '/api/v1/evaluations', { key }, {
       items: [{ traceId, name: 'judge', label: 'ok for lbl@example.com', explanation: 'asked exp@example.com', evaluatorVersion: 'ver@example.com' }],
@@ -100,8 +100,8 @@ describe('redaction covers every stored form and field (issue #18.8)', () => {
       items: [{ traceId, kind: 'thumbs', value: 'up', comment: 'from cmt@example.com', endUserId: 'user@example.com' }],
     });
     expect(fb.status, fb.text).toBe(200);
-    const rows = await env.DB.prepare(`SELECT label, explanation, evaluator_version FROM evaluations WHERE trace_id = ?`).bind(traceId).all();
-    const fbRows = await env.DB.prepare(`SELECT comment, end_user_id FROM feedback WHERE trace_id = ?`).bind(traceId).all();
+    const rows = await shard.prepare(`SELECT label, explanation, evaluator_version FROM evaluations WHERE trace_id = ?`).bind(traceId).all();
+    const fbRows = await shard.prepare(`SELECT comment, end_user_id FROM feedback WHERE trace_id = ?`).bind(traceId).all();
     const stored = JSON.stringify([rows.results, fbRows.results]);
     for (const leaked of ['lbl@', 'exp@', 'ver@', 'cmt@', 'user@example.com']) expect(stored, leaked).not.toContain(leaked);
     expect(rows.results[0]).toMatchObject({ label: 'ok for [REDACTED:email]', evaluator_version: '[REDACTED:email]' });

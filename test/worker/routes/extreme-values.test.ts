@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../../worker/index';
-import { call, hex, llmSpan, otlpJson, postOtlp, sattr } from '../helpers';
+import { call, hex, llmSpan, otlpJson, postOtlp, sattr, shardOf } from '../helpers';
 import { makeQueue, queueProject } from '../queues/fixtures';
 
 const EXTREME_TIMES: unknown[] = [8640000000000001, 1e300, -1, 253402300800000, '+275760-09-13T00:00:00.000Z', '9999-12-31T23:59:60Z', 'NaN', 1.5];
@@ -41,7 +41,7 @@ describe('extreme numbers and times (issue #18.3)', () => {
     expect(otlp.status).toBeLessThan(500);
 
     // A row stored before the bounds (or by hand) must not break reads either.
-    await env.DB.prepare(
+    await (await shardOf(p.projectId)).prepare(
       `INSERT INTO evaluations (id, project_id, trace_id, span_id, name, evaluator_version, evaluator_kind, score, label, explanation, source, client_id, timestamp_ms)
        VALUES (?, ?, ?, '', 'legacy', '', 'llm', 0.1, 'bad', null, 'api', null, 8640000000000001)`,
     )
