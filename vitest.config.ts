@@ -11,6 +11,8 @@ export default defineConfig({
       miniflare: {
         // Automations see traces at once in tests; the settle window itself is tested with explicit clocks.
         bindings: { TEST_MIGRATIONS: migrations, AUTOMATION_SETTLE_SECONDS: '0' },
+        // An empty database the upgrade test migrates step by step (test/worker/data/upgrade.test.ts).
+        d1Databases: ['UPGRADE_TEST_DB'],
       },
     }),
   ],
