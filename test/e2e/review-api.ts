@@ -21,6 +21,27 @@ export async function adminSession(baseUrl: string, email: string, password: str
   };
 }
 
+/**
+ * Adds a reviewer the way a person joins: the admin invites the email (Sieve never sets someone else's
+ * password), and the invitee accepts the invite link choosing their own password.
+ */
+export async function addReviewer(
+  baseUrl: string,
+  admin: { fetch(method: string, path: string, body?: unknown): Promise<Response> },
+  r: { email: string; name: string },
+  password: string,
+): Promise<void> {
+  const res = await admin.fetch('POST', '/api/v1/projects/demo/members', { email: r.email, name: r.name, role: 'reviewer' });
+  expect(res.status, await res.clone().text()).toBe(201);
+  const { inviteUrl } = (await res.json()) as { inviteUrl: string };
+  const accepted = await fetch(`${baseUrl}/api/v1/auth/invites/accept`, {
+    method: 'POST',
+    headers: { origin: baseUrl, 'content-type': 'application/json' },
+    body: JSON.stringify({ token: inviteUrl.slice(inviteUrl.lastIndexOf('/') + 1), name: r.name, password }),
+  });
+  expect(accepted.status, await accepted.clone().text()).toBeLessThan(300);
+}
+
 /** Ingest is asynchronous: waits until every trace can be read. */
 export async function waitForTraces(baseUrl: string, apiKey: string, traceIds: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

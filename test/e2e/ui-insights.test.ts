@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, newContext, open, screenshot, screenshotOnFailure, signIn, skipBrowserTests } from './browser';
 import { chatTrace, hex, postJson } from './otlp-json';
-import { adminSession, waitForTraces } from './review-api';
+import { addReviewer, adminSession, waitForTraces } from './review-api';
 
 const baseUrl = inject('baseUrl');
 const apiKey = inject('apiKey');
@@ -57,8 +57,7 @@ describe.skipIf(skipBrowserTests)('evaluator calibration and its closed loop', (
     targetQueueId = ((await target.json()) as { id: string }).id;
 
     for (const r of reviewers) {
-      const member = await admin.fetch('POST', '/api/v1/projects/demo/members', { email: r.email, name: r.name, role: 'reviewer', password: PASSWORD });
-      expect(member.status, await member.clone().text()).toBe(201);
+      await addReviewer(baseUrl, admin, r, PASSWORD);
       const session = await adminSession(baseUrl, r.email, PASSWORD);
       for (const [i, traceId] of traceIds.entries()) {
         const res = await session.fetch('POST', `/api/v1/queues/${labelQueueId}/items/${traceId}/submit`, { values: { verdict: r.verdicts[i] } });

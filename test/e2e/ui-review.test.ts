@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, newContext, open, screenshot, screenshotOnFailure, signIn, skipBrowserTests } from './browser';
 import { chatTrace, hex, postJson } from './otlp-json';
-import { adminSession, waitForTraces } from './review-api';
+import { addReviewer, adminSession, waitForTraces } from './review-api';
 
 const baseUrl = inject('baseUrl');
 const apiKey = inject('apiKey');
@@ -36,10 +36,7 @@ describe.skipIf(skipBrowserTests)('review mode with two reviewers at once', () =
     await waitForTraces(baseUrl, apiKey, traceIds);
 
     admin = await adminSession(baseUrl, adminEmail, adminPassword);
-    for (const r of [ada, bo]) {
-      const res = await admin.fetch('POST', '/api/v1/projects/demo/members', { email: r.email, name: r.name, role: 'reviewer', password: PASSWORD });
-      expect(res.status, await res.clone().text()).toBe(201);
-    }
+    for (const r of [ada, bo]) await addReviewer(baseUrl, admin, r, PASSWORD);
     const created = await admin.fetch('POST', '/api/v1/queues', {
       name: `Review e2e ${run}`,
       guidelines: 'Fail answers that **invent** a policy.',
