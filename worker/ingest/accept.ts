@@ -13,8 +13,9 @@ import type { SpansReceived } from '../queue/messages';
  * request. Traces become readable when the consumer has run (about a second).
  */
 
-/** Queue messages are limited to 128 KB; a body whose gzip is larger goes to R2 and the message names it. */
-export const INLINE_GZIP_BYTES = 90_000;
+import { INLINE_GZIP_BYTES, RAW_SPILL_BYTES } from './queued-limits';
+
+export { INLINE_GZIP_BYTES, RAW_SPILL_BYTES };
 
 export type IngestMode = 'direct' | 'queued';
 
@@ -27,9 +28,10 @@ export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-export function spillKey(projectId: string, now: Date): string {
+/** Where a spilled body waits for the consumer: `.gz` when compressed, `.raw` when stored as received. */
+export function spillKey(projectId: string, now: Date, compressed = true): string {
   const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
-  return `incoming/${projectId}/${day}/${now.getTime()}-${crypto.randomUUID()}.gz`;
+  return `incoming/${projectId}/${day}/${now.getTime()}-${crypto.randomUUID()}.${compressed ? 'gz' : 'raw'}`;
 }
 
 /**
@@ -39,8 +41,14 @@ export function spillKey(projectId: string, now: Date): string {
 export async function acceptSpans(env: Env, projectId: string, format: OtlpFormat, body: Uint8Array, spans: number, now = new Date()): Promise<void> {
   if (spans === 0) return;
   try {
-    const packed = await gzip(body);
     const message: SpansReceived = { type: 'spans.received', projectId, format, spans, receivedAt: now.getTime() };
+    if (body.byteLength > RAW_SPILL_BYTES) {
+      message.key = spillKey(projectId, now, false);
+      await env.PAYLOADS.put(message.key, body);
+      await enqueue(env, [message]);
+      return;
+    }
+    const packed = await gzip(body);
     if (packed.byteLength <= INLINE_GZIP_BYTES) {
       message.gzipBase64 = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength).toString('base64');
     } else {

@@ -28,7 +28,10 @@ export interface ReceivedMessage {
 async function bodyOf(env: Env, m: SpansReceived): Promise<Uint8Array | null> {
   if (m.gzipBase64 !== undefined) return gunzip(Buffer.from(m.gzipBase64, 'base64'));
   const object = await env.PAYLOADS.get(m.key!);
-  return object ? gunzip(new Uint8Array(await object.arrayBuffer())) : null;
+  if (!object) return null;
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  // Large bodies are spilled as received (`.raw`), smaller ones compressed (`.gz`).
+  return m.key!.endsWith('.raw') ? bytes : gunzip(bytes);
 }
 
 /** Decodes one accepted request; spans the full decode rejects beyond the screening are counted here. */

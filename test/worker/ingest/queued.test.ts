@@ -2,7 +2,7 @@ import { fromJson, toBinary } from '@bufbuild/protobuf';
 import { createExecutionContext, createMessageBatch, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../../worker/index';
-import { acceptSpans, gzip, INLINE_GZIP_BYTES } from '../../../worker/ingest/accept';
+import { acceptSpans, gzip, INLINE_GZIP_BYTES, RAW_SPILL_BYTES } from '../../../worker/ingest/accept';
 import { ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema } from '../../../worker/otlp/gen/otlp_pb';
 import { fromBinary } from '@bufbuild/protobuf';
 import { hexIdsToBase64 } from '../../../worker/otlp/json-ids';
@@ -119,6 +119,24 @@ describe('queued ingest (INGEST_MODE = "queued")', () => {
     for (const traceId of traces) expect((await getJson(`/api/v1/traces/${traceId}`, { key })).status).toBe(200);
     // One R2 object for the three requests.
     expect((await env.PAYLOADS.list({ prefix: `t/${projectId}/` })).objects.length - before).toBe(1);
+  });
+
+  it('puts a body over RAW_SPILL_BYTES in R2 as received (no gzip on the request path) and deletes it once stored', async () => {
+    const { projectId, key } = await makeProject();
+    const traceId = hex(16);
+    const noise = Array.from({ length: 24 }, () => hex(8_000)).join(' ');
+    const body = protobuf(otlpJson([{ traceId, spanId: hex(8), name: 'bigger', attributes: [sattr('input.value', noise)] }]));
+    expect(body.byteLength).toBeGreaterThan(RAW_SPILL_BYTES);
+    const seen: string[] = [];
+    const put = env.PAYLOADS.put.bind(env.PAYLOADS);
+    const spy = { ...env, PAYLOADS: Object.assign(Object.create(env.PAYLOADS), { put: (k: string, v: never, o?: never) => (seen.push(k), put(k, v, o)) }) } as unknown as Env;
+    await acceptSpans(spy, projectId, 'protobuf', body, 1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(new RegExp(`^incoming/${projectId}/.*\\.raw$`));
+    expect(new Uint8Array(await (await env.PAYLOADS.get(seen[0]))!.arrayBuffer())).toEqual(body);
+    expect((await postQueued(body, key)).status).toBe(200);
+    const detail = await eventually(traceId, key, 1);
+    expect(JSON.stringify(detail.spans)).toContain(noise.slice(0, 100));
   });
 
   it('retries the messages of a chunk whose storage fails, and acknowledges a redelivery whose spilled body is gone', async () => {
