@@ -8,7 +8,7 @@ import type { SegmentRef } from './trace-write';
  * goes through these two modules, so moving the index elsewhere touches one place.
  */
 
-interface TraceRow {
+export interface TraceRow {
   trace_id: string;
   name: string;
   service: string | null;

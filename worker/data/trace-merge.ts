@@ -13,7 +13,10 @@
 /** The span kinds (Sieve's semantic kinds) that count as model calls. */
 const MODEL_KINDS = new Set(['llm', 'embedding']);
 
-/** What the index needs of one span (see worker/ingest/span-info.ts, which builds it). */
+/**
+ * What the trace index needs of one span: its identity, times and status, and the mapped fields a trace's
+ * aggregates are made of (worker/ingest/span-info.ts builds it); everything else of the span stays in R2.
+ */
 export interface SpanInfo {
   id: string;
   parent: string | null;
@@ -36,6 +39,7 @@ export interface SpanInfo {
   retry: boolean;
   inputPreview: string | null;
   outputPreview: string | null;
+  /** Values replaced or attributes dropped by redaction at ingest. */
   redactions: number;
 }
 

@@ -1,4 +1,5 @@
 import { mergeSpans, traceRow, type SpanInfo, type TraceRowValues, type TraceState } from './trace-merge';
+import type { TraceRow } from './trace-index';
 import { decodeState, encodeState } from './trace-state';
 import { refreshSignalStatements, upsertEvaluationsStatements, type EvaluationRow } from './signals';
 
@@ -61,36 +62,13 @@ const ID_CHARS = 16;
 // 31 bits: a 4-byte integer in SQLite; a clash needs two writers to draw the same value for one trace.
 const randomVersion = () => Math.floor(Math.random() * 2 ** 31) + 1;
 
-interface StoredRow {
+/** A trace_spans row with its trace row's span-derived columns. */
+interface StoredRow extends Omit<TraceRow, 'trace_id' | 'updated_at' | 'scores' | 'thumbs_up' | 'thumbs_down' | 'positive_feedback' | 'neutral_feedback' | 'negative_feedback' | 'min_rating' | 'max_rating' | 'feedback_count' | 'eval_count'> {
   id: string;
   ver: number;
   ids: string;
   state: string | null;
   segments: string;
-  name: string;
-  service: string | null;
-  environment: string | null;
-  model: string | null;
-  models: string;
-  prompt_version: string | null;
-  status: TraceRowValues['status'];
-  error_count: number;
-  retry_count: number;
-  llm_call_count: number;
-  span_count: number;
-  start_ms: number;
-  end_ms: number;
-  duration_ms: number;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  cost_usd: number | null;
-  session_id: string | null;
-  user_id: string | null;
-  tags: string;
-  input_preview: string | null;
-  output_preview: string | null;
-  redactions: number;
 }
 
 function rowValues(r: StoredRow): TraceRowValues {

@@ -1,39 +1,11 @@
 import type { NormalizedSpan } from '../otlp/types';
 import { mapSpan } from '../semconv/map';
-import type { LlmSpanKind } from '../semconv/types';
+import type { SpanInfo } from '../data/trace-merge';
 
 /** How many characters of a trace's input and output the index keeps for the explorer's list and text search. */
 export const INDEX_PREVIEW_CHARS = 200;
 
-/**
- * What the trace index needs of one span: its identity, times and status, and the mapped fields a
- * trace's aggregates are made of. Everything else of the span stays in R2.
- */
-export interface SpanInfo {
-  id: string;
-  parent: string | null;
-  name: string;
-  kind: LlmSpanKind;
-  start: number;
-  end: number;
-  status: NormalizedSpan['status']['code'];
-  service: string | null;
-  environment: string | null;
-  model: string | null;
-  promptVersion: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  totalTokens: number | null;
-  cost: number | null;
-  session: string | null;
-  user: string | null;
-  tags: string[];
-  retry: boolean;
-  inputPreview: string | null;
-  outputPreview: string | null;
-  /** Values replaced or attributes dropped by redaction at ingest. */
-  redactions: number;
-}
+export type { SpanInfo };
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
