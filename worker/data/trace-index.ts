@@ -159,3 +159,15 @@ export async function getSummaries(d1: D1Database, projectId: string, traceIds: 
     .all<TraceRow>();
   return results.map(toSummary);
 }
+
+/**
+ * How many traces of the project start in [from, to), counting at most `cap` (an index range walk
+ * on traces_project_start that stops there), so a caller can say "N of M" or "N of at least M".
+ */
+export async function countTracesInRange(d1: D1Database, projectId: string, range: { from: number; to: number }, cap: number): Promise<number> {
+  const row = await d1
+    .prepare('SELECT count(*) AS n FROM (SELECT 1 FROM traces WHERE project_id = ? AND start_ms >= ? AND start_ms < ? LIMIT ?)')
+    .bind(projectId, range.from, range.to, cap)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BackfillBody, createRule, getRule, previewRule, PreviewBody, removeRule, ruleDetail, startBackfill, updateRule } from '../automations/service';
+import { BackfillBody, createRule, getRule, removeRule, ruleDetail, startBackfill, updateRule } from '../automations/service';
+import { previewRule } from '../automations/preview';
 import { listRules, findBackfill } from '../data/automations';
 import { getDb } from '../db/client';
 import { automationBackfills } from '../db/automations';
 import { NotFound } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
 import { authenticate, requireAccess, type AppEnv, type Principal, scopedEnv } from '../middleware/auth';
-import { CreateRuleBody, UpdateRuleBody } from '../schemas/automations';
+import { CreateRuleBody, PreviewBody, UpdateRuleBody } from '../schemas/automations';
 import { and, eq } from 'drizzle-orm';
 import { backfillView, ruleView } from '../automations/views';
 
