@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { deleteRule, findRule, listBackfills, ruleStats, saveRule, type StoredRule } from '../data/automations';
-import { listTraces } from '../data/trace-index';
 import { getDatasetRow } from '../data/datasets';
 import { getDb } from '../db/client';
 import { automationBackfills } from '../db/automations';
 import { idTaken, isUniqueViolation, NotFound, Unprocessable } from '../lib/errors';
 import { loadQueue } from '../queues/service';
 import type { CreateRuleBody, Rule, RuleAction, UpdateRuleBody } from '../schemas/automations';
-import { RuleCondition, Sampling, Quota } from '../schemas/automations';
-import type { TraceSummary } from '../schemas/traces';
-import { compileRule } from './compile';
-import { decide } from './sample';
-import { loadSnapshots, usesSpanAttributes } from './snapshots';
 import type { ProjectEnv } from '../data/shards';
 
 /** Every action must name a queue or dataset of this project: a rule never routes across projects. */
@@ -61,47 +55,6 @@ export async function updateRule(env: ProjectEnv, projectId: string, ruleId: str
 export async function removeRule(env: ProjectEnv, projectId: string, ruleId: string): Promise<void> {
   await getRule(env, projectId, ruleId);
   await deleteRule(getDb(env.shard), projectId, ruleId);
-}
-
-export const PreviewBody = z.object({
-  /** The id the rule will be saved with (sampling draws depend on it); a fresh one when absent. */
-  id: z.string().min(1).max(64).optional(),
-  condition: RuleCondition,
-  sampling: Sampling.default({ rate: 1 }),
-  quota: Quota.optional(),
-  hours: z.number().min(1).max(24 * 90).default(24),
-});
-export type PreviewBody = z.infer<typeof PreviewBody>;
-
-/** Traces a preview looks at, newest first; a preview beyond it says so (`truncated`). */
-export const PREVIEW_MAX_TRACES = 5000;
-
-/** Dry run: how many traces of the last `hours` would match and be sampled, with examples. */
-export async function previewRule(env: ProjectEnv, projectId: string, body: PreviewBody, now = Date.now()) {
-  const id = body.id ?? crypto.randomUUID();
-  const rule = { id, sampling: body.sampling, condition: body.condition };
-  const compiled = compileRule(rule);
-  const withAttributes = usesSpanAttributes(body.condition);
-  const sample: TraceSummary[] = [];
-  let scanned = 0;
-  let matched = 0;
-  let sampled = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await listTraces(env.shard, projectId, { from: now - body.hours * 3_600_000, to: now + 1 }, { cursor, limit: 200, sort: 'time', order: 'desc' });
-    const snapshots = await loadSnapshots(env, projectId, page.data, withAttributes);
-    page.data.forEach((t, i) => {
-      const d = decide(rule, compiled, snapshots[i]);
-      if (d.matched) matched++;
-      if (d.sampled) {
-        sampled++;
-        if (sample.length < 20) sample.push(t);
-      }
-    });
-    scanned += page.data.length;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && scanned < PREVIEW_MAX_TRACES);
-  return { id, hours: body.hours, scanned, matched, sampled, truncated: !!cursor, quota: body.quota ?? null, sample };
 }
 
 export const BackfillBody = z.object({ from: z.number().int().nonnegative(), to: z.number().int().positive() }).refine((b) => b.from < b.to, {

@@ -1,5 +1,6 @@
 import { getSummaries, listSegments } from '../data/trace-index';
 import { readSegments } from '../ingest/payloads';
+import { mapLimit } from '../lib/map-limit';
 import type { Condition } from '../schemas/automations';
 import type { TraceSummary } from '../schemas/traces';
 import { collectSpanAttributes, snapshotFromSummary, type TraceSnapshot } from './snapshot';
@@ -27,26 +28,36 @@ async function evaluationsOf(d1: D1Database, projectId: string, traceIds: string
   return byTrace;
 }
 
+/** Traces whose spans are read at the same time: each is one D1 lookup, then its R2 objects. */
+export const SPAN_READ_CONCURRENCY = 6;
+
+/** What loading snapshots cost, for callers that keep a budget. */
+export interface SnapshotMeter {
+  /** R2 objects read (one `get` per stored object holding spans of a trace). */
+  r2Reads: number;
+}
+
 /**
  * Snapshots of traces as rules see them: the index row, every evaluation result, and — only when
- * some rule asks for them — the attributes of every span, read back from R2.
+ * some rule asks for them — the attributes of every span, read back from R2, a few traces at a time.
  */
 export async function loadSnapshots(
   env: Pick<ProjectEnv, 'shard' | 'PAYLOADS'>,
   projectId: string,
   summaries: TraceSummary[],
   withSpanAttributes: boolean,
+  meter?: SnapshotMeter,
 ): Promise<TraceSnapshot[]> {
   const ids = summaries.map((s) => s.traceId);
   const evaluations = await evaluationsOf(env.shard, projectId, ids);
   const attributes = new Map<string, ReadonlyMap<string, readonly string[]>>();
   if (withSpanAttributes) {
-    await Promise.all(
-      ids.map(async (id) => {
-        const spans = await readSegments(env.PAYLOADS, await listSegments(env.shard, projectId, id));
-        attributes.set(id, collectSpanAttributes(spans.map((s) => ({ ...s.resource, ...s.attributes }))));
-      }),
-    );
+    await mapLimit(ids, SPAN_READ_CONCURRENCY, async (id) => {
+      const segments = await listSegments(env.shard, projectId, id);
+      if (meter) meter.r2Reads += new Set(segments.map((s) => s[0])).size;
+      const spans = await readSegments(env.PAYLOADS, segments);
+      attributes.set(id, collectSpanAttributes(spans.map((s) => ({ ...s.resource, ...s.attributes }))));
+    });
   }
   return summaries.map((s) => snapshotFromSummary(s, { evaluations: evaluations.get(s.traceId), spanAttributes: attributes.get(s.traceId) }));
 }

@@ -1,6 +1,6 @@
 import type { TraceFilter } from '../schemas/filters';
 import type { TraceSummary } from '../schemas/traces';
-import { compileTraceQuery, encodeCursor, type PageOptions } from './trace-query';
+import { compileScanBoundary, compileTraceQuery, encodeCursor, TEXT_SCAN_ROWS, type PageOptions } from './trace-query';
 import type { SegmentRef } from './trace-write';
 
 /**
@@ -108,19 +108,24 @@ export const TRACE_COLUMNS_T = [...TRACE_FIELDS.map((f) => `t.${f}`), SCORES].jo
 /**
  * One page of traces matching `filter`, keyset-paged on (sort key, trace id), so pages stay
  * correct while new traces arrive: a cursor never skips or repeats a row that existed when issued.
+ * A `text` search looks at `textScanRows` rows at most; when that window ends before the page is
+ * full, the answer is `partial` and `nextCursor` continues after the window.
  */
 export async function listTraces(
   d1: D1Database,
   projectId: string,
   filter: TraceFilter,
   page: PageOptions,
-): Promise<{ data: TraceSummary[]; nextCursor: string | null }> {
-  const q = compileTraceQuery(projectId, filter, page, TRACE_COLUMNS_T);
+): Promise<{ data: TraceSummary[]; nextCursor: string | null; partial: boolean }> {
+  const window = compileScanBoundary(projectId, filter, page, page.textScanRows ?? TEXT_SCAN_ROWS);
+  const edge = window ? await d1.prepare(window.sql).bind(...window.args).first<{ k: number; id: string }>() : null;
+  const bound: [number, string] | undefined = edge ? [edge.k, edge.id] : undefined;
+  const q = compileTraceQuery(projectId, filter, page, TRACE_COLUMNS_T, bound);
   const { results } = await d1.prepare(q.sql).bind(...q.args).all<TraceRow & { sort_key: number }>();
   const rows = results.slice(0, page.limit);
   const last = rows[rows.length - 1];
-  const nextCursor = results.length > page.limit && last ? encodeCursor(last.sort_key, last.trace_id) : null;
-  return { data: rows.map(toSummary), nextCursor };
+  if (results.length > page.limit && last) return { data: rows.map(toSummary), nextCursor: encodeCursor(last.sort_key, last.trace_id), partial: false };
+  return { data: rows.map(toSummary), nextCursor: bound ? encodeCursor(bound[0], bound[1]) : null, partial: !!bound };
 }
 
 export async function getTraceSummary(d1: D1Database, projectId: string, traceId: string): Promise<TraceSummary | null> {
@@ -158,4 +163,16 @@ export async function getSummaries(d1: D1Database, projectId: string, traceIds: 
     .bind(projectId, JSON.stringify(traceIds))
     .all<TraceRow>();
   return results.map(toSummary);
+}
+
+/**
+ * How many traces of the project start in [from, to), counting at most `cap` (an index range walk
+ * on traces_project_start that stops there), so a caller can say "N of M" or "N of at least M".
+ */
+export async function countTracesInRange(d1: D1Database, projectId: string, range: { from: number; to: number }, cap: number): Promise<number> {
+  const row = await d1
+    .prepare('SELECT count(*) AS n FROM (SELECT 1 FROM traces WHERE project_id = ? AND start_ms >= ? AND start_ms < ? LIMIT ?)')
+    .bind(projectId, range.from, range.to, cap)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }

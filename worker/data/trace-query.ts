@@ -1,5 +1,7 @@
 import { BadRequest } from '../lib/errors';
-import type { EvalCondition, TraceFilter, TraceSort } from '../schemas/filters';
+import { TEXT_SCAN_ROWS, type EvalCondition, type TraceFilter, type TraceSort } from '../schemas/filters';
+
+export { TEXT_SCAN_ROWS };
 
 /**
  * Compiles a trace filter into one SQL query over the trace index. Pure (no I/O), so the plans it
@@ -19,7 +21,10 @@ export interface PageOptions {
   sort: TraceSort;
   order: 'asc' | 'desc';
   sortEval?: string;
+  /** Rows a `text` search may look at per page (TEXT_SCAN_ROWS unless a caller or test says otherwise). */
+  textScanRows?: number;
 }
+
 
 export interface CompiledQuery {
   sql: string;
@@ -58,7 +63,39 @@ function scoreBounded(c: EvalCondition): boolean {
   return present(c) && (c.minScore !== undefined || c.maxScore !== undefined);
 }
 
-export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageOptions, columns: string): CompiledQuery {
+/**
+ * For a `text` search driven by `traces` (no evaluator drives it): the query that finds the last row
+ * of the scan window, `rows` entries along the sort index after the cursor. `null` when there is no
+ * text condition or an evaluator's index drives the query (not bounded; see README, Work budgets).
+ */
+export function compileScanBoundary(projectId: string, f: TraceFilter, page: PageOptions, rows: number): { sql: string; args: unknown[] } | null {
+  if (!f.text || page.sort === 'score') return null;
+  const drivenByEvals = page.sort === 'time' && f.evals?.some(present);
+  // A narrower index drives these (see the plan test): the window would count rows the query never reads.
+  const narrower = f.sessionId || f.userId || f.promptVersion || f.hasError || f.status === 'error' || f.minRetries || (f.feedback && Object.values(f.feedback).some((v) => v !== undefined));
+  if (drivenByEvals || (page.sort === 'time' && narrower)) return null;
+  const key = SORT_COLUMN[page.sort];
+  const where = ['t.project_id = ?'];
+  const args: unknown[] = [projectId];
+  // The time range is a range of the time index; for other sorts it is checked per row inside the window.
+  if (page.sort === 'time' && f.from !== undefined) (where.push('t.start_ms >= ?'), args.push(f.from));
+  if (page.sort === 'time' && f.to !== undefined) (where.push('t.start_ms < ?'), args.push(f.to));
+  if (page.sort === 'cost') where.push('t.cost_usd IS NOT NULL');
+  if (page.cursor) {
+    const [value, traceId] = decodeCursor(page.cursor);
+    where.push(`(${key}, t.trace_id) ${page.order === 'asc' ? '>' : '<'} (?, ?)`);
+    args.push(value, traceId);
+  }
+  const dir = page.order === 'asc' ? 'ASC' : 'DESC';
+  args.push(rows - 1);
+  return { sql: `SELECT ${key} AS k, t.trace_id AS id FROM traces t WHERE ${where.join(' AND ')} ORDER BY ${key} ${dir}, t.trace_id ${dir} LIMIT 1 OFFSET ?`, args };
+}
+
+/**
+ * `bound`: the last row of a text search's scan window (from compileScanBoundary); rows past it are
+ * left for the next request.
+ */
+export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageOptions, columns: string, bound?: [number, string]): CompiledQuery {
   const where: string[] = [];
   const args: unknown[] = [];
   const cond = (sql: string, ...values: unknown[]) => {
@@ -104,6 +141,7 @@ export function compileTraceQuery(projectId: string, f: TraceFilter, page: PageO
     const [value, traceId] = decodeCursor(page.cursor);
     cond(`(${key}, ${idKey}) ${page.order === 'asc' ? '>' : '<'} (?, ?)`, value, traceId);
   }
+  if (bound) cond(`(${key}, ${idKey}) ${page.order === 'asc' ? '<=' : '>='} (?, ?)`, bound[0], bound[1]);
   const sql = `SELECT ${columns}, ${key} AS sort_key FROM ${from} WHERE ${where.join(' AND ')}
     ORDER BY ${key} ${dir}, ${idKey} ${dir} LIMIT ?`;
   args.push(page.limit + 1);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BackfillBody, createRule, getRule, previewRule, PreviewBody, removeRule, ruleDetail, startBackfill, updateRule } from '../automations/service';
+import { BackfillBody, createRule, getRule, removeRule, ruleDetail, startBackfill, updateRule } from '../automations/service';
+import { previewRule } from '../automations/preview';
 import { listRules, findBackfill, ruleIdInUse } from '../data/automations';
 import { dataBindings, shardDb } from '../data/shards';
 import { getDb } from '../db/client';
@@ -8,7 +9,7 @@ import { automationBackfills } from '../db/automations';
 import { idTaken, NotFound } from '../lib/errors';
 import { jsonBody } from '../lib/validate';
 import { authenticate, requireAccess, type AppEnv, type Principal, scopedEnv } from '../middleware/auth';
-import { CreateRuleBody, UpdateRuleBody } from '../schemas/automations';
+import { CreateRuleBody, PreviewBody, UpdateRuleBody } from '../schemas/automations';
 import { and, eq } from 'drizzle-orm';
 import { backfillView, ruleView } from '../automations/views';
 

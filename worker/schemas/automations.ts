@@ -124,3 +124,16 @@ export const UpdateRuleBody = z
   .partial()
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'change at least one setting' });
 export type UpdateRuleBody = z.infer<typeof UpdateRuleBody>;
+
+/** `POST /automations/preview`: a dry run of a rule over the traces of the last `hours`, newest first. */
+export const PreviewBody = z.object({
+  /** The id the rule will be saved with (sampling draws depend on it); a fresh one when absent. */
+  id: z.string().min(1).max(64).optional(),
+  condition: RuleCondition,
+  sampling: Sampling.default({ rate: 1 }),
+  quota: Quota.optional(),
+  hours: z.number().min(1).max(24 * 90).default(24),
+  /** The `cursor` of a `partial` answer: continues that preview where it stopped (same window, same id). */
+  cursor: z.string().min(1).max(1024).optional(),
+});
+export type PreviewBody = z.infer<typeof PreviewBody>;

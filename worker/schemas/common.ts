@@ -7,8 +7,11 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** A page of a list: `nextCursor` is opaque and null on the last page. */
-export type Page<T> = { data: T[]; nextCursor: string | null };
+/**
+ * A page of a list: `nextCursor` is opaque and null on the last page. `partial`: the request's work
+ * budget ended the page before it was full (a text search); `nextCursor` looks further.
+ */
+export type Page<T> = { data: T[]; nextCursor: string | null; partial?: boolean };
 
 const BoundedMs = z
   .number()

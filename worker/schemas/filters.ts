@@ -146,3 +146,10 @@ export function filterFromParams(p: TraceQueryParams): {
   const filter: TraceFilter = { ...rest, ...(evals ? { evals } : {}), ...(Object.keys(fb).length ? { feedback: fb } : {}) };
   return { filter, page: { cursor, limit, sort, order, sortEval: sortEval ?? evals?.find((e) => !e.missing)?.name } };
 }
+
+/**
+ * Rows of the sort index one `text` search looks at per request. A substring test cannot use an
+ * index, so a rare needle would otherwise walk the whole project; past this many rows the page
+ * ends with what it found, `partial: true` and a cursor at the last row looked at.
+ */
+export const TEXT_SCAN_ROWS = 5000;

@@ -111,7 +111,7 @@ describe('automations routing', () => {
     const sampling = { rate: 0.5 };
     const preview = await call('POST', '/api/v1/automations/preview', p.admin, { id, condition: lowFaithfulness, sampling, hours: 1 });
     expect(preview.status, preview.text).toBe(200);
-    expect(preview.body).toMatchObject({ id, scanned: 40, matched: 40, truncated: false });
+    expect(preview.body).toMatchObject({ id, scanned: 40, total: 40, matched: 40, partial: false, cursor: null });
     expect(preview.body.sampled).toBeGreaterThan(5);
     expect(preview.body.sampled).toBeLessThan(35);
 

@@ -58,15 +58,25 @@ export interface RuleDetailResponse extends RuleResponse {
   backfills: BackfillJob[];
 }
 
-/** `POST /automations/preview`: a dry run over the newest traces of the last `hours`. */
+/**
+ * `POST /automations/preview`: a dry run over the newest traces of the last `hours`. One request does a
+ * bounded amount of work; `partial` answers carry a `cursor` that continues (send it back with the same
+ * body). Counts are running totals over the cursors followed; `sample` is this answer's examples.
+ */
 export interface PreviewResponse {
   id: string;
   hours: number;
+  from: string;
+  to: string;
   scanned: number;
+  /** Traces in the window; a lower bound when `totalIsLowerBound`. */
+  total: number;
+  totalIsLowerBound: boolean;
   matched: number;
   sampled: number;
-  /** More traces than a preview looks at: the counts cover the newest `scanned` only. */
-  truncated: boolean;
+  /** The request's budget ran out: the counts cover the newest `scanned` traces only. */
+  partial: boolean;
+  cursor: string | null;
   quota: Quota | null;
   sample: TraceSummary[];
 }
