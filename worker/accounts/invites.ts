@@ -1,6 +1,5 @@
-import { claimInvite, findInviteByToken, setInviteUser, type InviteRow } from '../data/invites';
-import { addMember } from '../data/members';
-import { createUser, findUserByEmail, setFirstPassword } from '../data/users';
+import { claimInviteAtomically, findInviteByToken, type InviteRow } from '../data/invites';
+import { findUserByEmail } from '../data/users';
 import type { Db } from '../db/client';
 import { hashPassword } from '../lib/crypto';
 import { BadRequest, Forbidden, Gone, HttpError, Unauthorized } from '../lib/errors';
@@ -38,6 +37,7 @@ export async function lookupInvite(db: Db, token: string, now = Date.now()): Pro
  */
 export async function acceptInvite(
   db: Db,
+  d1: D1Database,
   { input, signedIn, now = Date.now() }: { input: AcceptInviteBody; signedIn: { userId: string; email: string } | null; now?: number },
 ): Promise<{ userId: string; projectId: string }> {
   const invite = await openInvite(db, input.token, now, false);
@@ -52,17 +52,16 @@ export async function acceptInvite(
     if (!input.password) throw new BadRequest('Choose a password of at least 10 characters to accept this invite.');
     passwordHash = await hashPassword(input.password);
   }
-  if (!(await claimInvite(db, { projectId: invite.projectId, inviteId: invite.id, now }))) {
-    throw new Gone('This invite has already been used. Sign in, or ask a project admin for a new one.');
-  }
-  let userId: string;
-  if (!user) {
-    userId = (await createUser(db, { email: invite.email, name: input.name || defaultName(invite.email), passwordHash })).id;
-  } else {
-    userId = user.id;
-    if (passwordHash) await setFirstPassword(db, { userId, passwordHash });
-  }
-  await addMember(db, { projectId: invite.projectId, userId, role: invite.role });
-  await setInviteUser(db, { projectId: invite.projectId, inviteId: invite.id, userId });
+  const userId = user?.id ?? crypto.randomUUID();
+  const claimed = await claimInviteAtomically(d1, {
+    projectId: invite.projectId,
+    inviteId: invite.id,
+    now,
+    userId,
+    newUser: user ? null : { email: invite.email, name: input.name || defaultName(invite.email) },
+    passwordHash,
+    role: invite.role,
+  });
+  if (!claimed) throw new Gone('This invite has already been used. Sign in, or ask a project admin for a new one.');
   return { userId, projectId: invite.projectId };
 }

@@ -105,3 +105,35 @@ export async function claimInvite(db: Db, { projectId, inviteId, now = Date.now(
 export async function setInviteUser(db: Db, { projectId, inviteId, userId }: { projectId: string; inviteId: string; userId: string }): Promise<void> {
   await db.update(invites).set({ usedBy: userId }).where(and(eq(invites.projectId, projectId), eq(invites.id, inviteId)));
 }
+
+const CLAIMED_BY = 'EXISTS (SELECT 1 FROM invites WHERE project_id = ?1 AND id = ?2 AND used_at = ?3 AND used_by = ?4)';
+
+/**
+ * Accepts an invite in one transaction: the account (when new), the claim, a first password and the
+ * membership either all happen or none does, so a failure half-way cannot leave a used invite without
+ * its member (a retry would then be told the invite is gone). False when the invite was used or
+ * expired meanwhile.
+ */
+export async function claimInviteAtomically(
+  d1: D1Database,
+  a: { projectId: string; inviteId: string; now: number; userId: string; newUser: { email: string; name: string } | null; passwordHash: string | null; role: Role },
+): Promise<boolean> {
+  const statements: D1PreparedStatement[] = [];
+  if (a.newUser) {
+    statements.push(
+      d1.prepare(`INSERT INTO users (id, email, name, password_hash) SELECT ?4, ?5, ?6, ?7
+        WHERE EXISTS (SELECT 1 FROM invites WHERE project_id = ?1 AND id = ?2 AND used_at IS NULL AND expires_at > ?3)`)
+        .bind(a.projectId, a.inviteId, a.now, a.userId, a.newUser.email.toLowerCase(), a.newUser.name, a.passwordHash),
+    );
+  }
+  statements.push(
+    d1.prepare(`UPDATE invites SET used_at = ?3, used_by = ?4 WHERE project_id = ?1 AND id = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING id`)
+      .bind(a.projectId, a.inviteId, a.now, a.userId),
+    d1.prepare(`UPDATE users SET password_hash = ?5 WHERE id = ?4 AND password_hash IS NULL AND ?5 IS NOT NULL AND ${CLAIMED_BY}`)
+      .bind(a.projectId, a.inviteId, a.now, a.userId, a.passwordHash),
+    d1.prepare(`INSERT INTO memberships (project_id, user_id, role) SELECT ?1, ?4, ?5 WHERE ${CLAIMED_BY} ON CONFLICT DO NOTHING`)
+      .bind(a.projectId, a.inviteId, a.now, a.userId, a.role),
+  );
+  const results = await d1.batch(statements);
+  return results[a.newUser ? 1 : 0].results.length > 0;
+}

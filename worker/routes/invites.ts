@@ -25,7 +25,7 @@ const routes = new Hono<AppEnv>()
     const input = await jsonBody(c, AcceptInviteBody);
     const db = getDb(c.env.DB);
     const signedIn = await sessionUser(c);
-    const { userId, projectId } = await acceptInvite(db, { input, signedIn });
+    const { userId, projectId } = await acceptInvite(db, c.env.DB, { input, signedIn });
     const user = await findUserById(db, userId);
     if (!user) throw new NotFound('User');
     if (signedIn?.userId !== userId) {

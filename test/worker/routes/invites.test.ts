@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { claimInviteAtomically } from '../../../worker/data/invites';
 import { call, cookieOf, login, makeProject, makeUser, ORIGIN, signIn } from '../helpers';
 
 async function invite(role: 'admin' | 'reviewer' | 'viewer' = 'reviewer', email = `${crypto.randomUUID().slice(0, 8)}@example.test`) {
@@ -98,6 +99,20 @@ describe('invite flow', () => {
     const res = await fetchAccept(token, 'https://evil.example');
     expect(res.status).toBe(403);
     expect((await call('GET', `/api/v1/auth/invites/${token}`)).status).toBe(200);
+  });
+  it('accepts atomically: a storage failure leaves the invite open and no account behind, so a retry succeeds (issue #18.9)', async () => {
+    const { projectId, email, token } = await invite('reviewer');
+    const row = await env.DB.prepare('SELECT id FROM invites WHERE project_id = ? AND email = ?').bind(projectId, email).first<{ id: string }>();
+    const failing = { prepare: (sql: string) => env.DB.prepare(sql), batch: async () => { throw new Error('D1 down'); } } as unknown as D1Database;
+    await expect(
+      claimInviteAtomically(failing, { projectId, inviteId: row!.id, now: Date.now(), userId: crypto.randomUUID(), newUser: { email, name: 'X' }, passwordHash: 'h', role: 'reviewer' }),
+    ).rejects.toThrow('D1 down');
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM users WHERE email = ?').bind(email).first()).toEqual({ n: 0 });
+    const accepted = await call('POST', '/api/v1/auth/invites/accept', {}, { token, name: 'Retry', password: 'a long password' });
+    expect(accepted.status, accepted.text).toBe(200);
+    const member = await env.DB.prepare('SELECT role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.project_id = ? AND u.email = ?').bind(projectId, email).first();
+    expect(member).toEqual({ role: 'reviewer' });
+    expect(await env.DB.prepare('SELECT used_by IS NOT NULL AS used FROM invites WHERE id = ?').bind(row!.id).first()).toEqual({ used: 1 });
   });
 });
 
