@@ -90,22 +90,6 @@ export async function findInviteByToken(db: Db, token: string): Promise<InviteRo
   return row ?? null;
 }
 
-/** Marks an invite used, once: false when it was used or expired meanwhile (a concurrent accept). */
-export async function claimInvite(db: Db, { projectId, inviteId, now = Date.now() }: { projectId: string; inviteId: string; now?: number }): Promise<boolean> {
-  const rows = await db
-    .update(invites)
-    .set({ usedAt: now })
-    .where(and(eq(invites.projectId, projectId), eq(invites.id, inviteId), isNull(invites.usedAt), gt(invites.expiresAt, now)))
-    .returning({ id: invites.id })
-    .all();
-  return rows.length > 0;
-}
-
-/** Records who accepted, once their account exists. */
-export async function setInviteUser(db: Db, { projectId, inviteId, userId }: { projectId: string; inviteId: string; userId: string }): Promise<void> {
-  await db.update(invites).set({ usedBy: userId }).where(and(eq(invites.projectId, projectId), eq(invites.id, inviteId)));
-}
-
 const CLAIMED_BY = 'EXISTS (SELECT 1 FROM invites WHERE project_id = ?1 AND id = ?2 AND used_at = ?3 AND used_by = ?4)';
 
 /**

@@ -38,17 +38,6 @@ export async function findMember(db: Db, { projectId, userId }: { projectId: str
   return row ? toMember(row) : null;
 }
 
-/** Adds a membership; false when the person already belongs to the project (their role stays). */
-export async function addMember(db: Db, { projectId, userId, role }: { projectId: string; userId: string; role: Role }): Promise<boolean> {
-  const rows = await db
-    .insert(memberships)
-    .values({ projectId, userId, role })
-    .onConflictDoNothing()
-    .returning({ userId: memberships.userId })
-    .all();
-  return rows.length > 0;
-}
-
 /**
  * True unless the row is the project's last admin. Part of the same statement as the change, so two
  * admins demoting each other at once cannot both succeed and leave the project without one.

@@ -74,7 +74,6 @@ export interface TraceState {
 
 /** The span-derived columns of a `traces` row. */
 export interface TraceRowValues {
-  rootSpanId: string;
   name: string;
   service: Str;
   environment: Str;
@@ -222,7 +221,6 @@ export function traceRow(s: TraceState): TraceRowValues {
   const [calls, input, output, total, cost] = s.u;
   const r = s.r;
   return {
-    rootSpanId: r[2],
     name: r[3],
     service: r[4] ?? s.a[0],
     environment: r[5] ?? s.a[1],

@@ -73,7 +73,7 @@ interface StoredRow extends Omit<TraceRow, 'trace_id' | 'updated_at' | 'scores' 
 
 function rowValues(r: StoredRow): TraceRowValues {
   return {
-    rootSpanId: '', name: r.name, service: r.service, environment: r.environment, model: r.model,
+    name: r.name, service: r.service, environment: r.environment, model: r.model,
     models: JSON.parse(r.models) as string[], promptVersion: r.prompt_version, status: r.status, errorCount: r.error_count,
     retryCount: r.retry_count, llmCallCount: r.llm_call_count, spanCount: r.span_count, startMs: r.start_ms, endMs: r.end_ms,
     durationMs: r.duration_ms, inputTokens: r.input_tokens, outputTokens: r.output_tokens, totalTokens: r.total_tokens,

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { memberships, projects, users } from '../db/schema';
 import type { Role } from '../schemas/common';
@@ -36,24 +36,6 @@ export async function findRole(db: Db, userId: string, projectId: string): Promi
     .where(and(eq(memberships.userId, userId), eq(memberships.projectId, projectId)))
     .get();
   return row?.role ?? null;
-}
-
-/** Creates a person; `passwordHash` is null when they will choose a password later. */
-export async function createUser(db: Db, input: { email: string; name: string; passwordHash: string | null }): Promise<UserRow> {
-  const row = { id: crypto.randomUUID(), email: input.email.toLowerCase(), name: input.name, passwordHash: input.passwordHash };
-  await db.insert(users).values(row);
-  return row;
-}
-
-/** Sets a password only if the user has none yet; false when one was set meanwhile. */
-export async function setFirstPassword(db: Db, { userId, passwordHash }: { userId: string; passwordHash: string }): Promise<boolean> {
-  const rows = await db
-    .update(users)
-    .set({ passwordHash })
-    .where(and(eq(users.id, userId), isNull(users.passwordHash)))
-    .returning({ id: users.id })
-    .all();
-  return rows.length > 0;
 }
 
 export async function setPassword(db: Db, { userId, passwordHash }: { userId: string; passwordHash: string }): Promise<void> {

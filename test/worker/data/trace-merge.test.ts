@@ -34,7 +34,6 @@ function reference(spans: SpanInfo[]): TraceRowValues {
   const input = sum('inputTokens');
   const output = sum('outputTokens');
   return {
-    rootSpanId: r.id,
     name: r.name,
     service: r.service ?? max('service'),
     environment: r.environment ?? max('environment'),
